@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from membership.views.pages import home
+
+# The admin signs in through allauth, so staff get the same rate limits and two-factor step.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "ICMA membership portal administration"
+admin.site.site_title = "ICMA portal admin"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("membership.urls")),
+]

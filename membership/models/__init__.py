@@ -1,0 +1,3 @@
+from .member import POSITION_CHOICES, Member, Position
+
+__all__ = ["POSITION_CHOICES", "Member", "Position"]

@@ -1,0 +1,27 @@
+"""Read-only queries about members."""
+
+from django.http import Http404
+
+from membership.models import Member
+from membership.models.member import parse_member_number
+from membership.permissions import user_is_membership_staff
+
+
+def member_for_user(*, user) -> Member:
+    return Member.objects.select_related("user").get(user=user)
+
+
+def member_visible_to(*, user, member_number: str) -> Member:
+    """The member named by number, if `user` may see it: themselves or membership staff.
+
+    Anyone else gets a 404, the same answer as for a number that does not exist.
+    """
+    pk = parse_member_number(member_number)
+    if pk is None:
+        raise Http404
+    member = Member.objects.select_related("user").filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    if member.user_id != user.pk and not user_is_membership_staff(user):
+        raise Http404
+    return member

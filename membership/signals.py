@@ -1,0 +1,24 @@
+from allauth.account.signals import email_confirmed
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from membership.services.members import member_create
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="member_for_every_user")
+def _create_member_for_user(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        member_create(user=instance)
+
+
+@receiver(email_confirmed, dispatch_uid="welcome_after_verification")
+def _welcome_after_verification(sender, request, email_address, **kwargs):
+    from membership.models import Member
+    from membership.tasks import send_welcome_email
+
+    member_id = Member.objects.filter(user_id=email_address.user_id).values_list("pk", flat=True)
+    member_id = member_id.first()
+    if member_id is not None:
+        transaction.on_commit(lambda: send_welcome_email.delay(member_id))

@@ -1,0 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from membership.forms import ProfileForm
+from membership.selectors import member_for_user, member_visible_to
+
+
+def home(request):
+    member = None
+    if request.user.is_authenticated:
+        member = member_for_user(user=request.user)
+    return render(request, "membership/home.html", {"member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    member = member_for_user(user=request.user)
+    form = ProfileForm(request.POST or None, instance=member)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("membership:profile")
+        messages.error(request, _("Some fields need your attention; nothing was saved yet."))
+    return render(request, "membership/profile_form.html", {"form": form, "member": member})
+
+
+@login_required
+def member_detail(request, member_number: str):
+    member = member_visible_to(user=request.user, member_number=member_number)
+    return render(request, "membership/member_detail.html", {"member": member})
