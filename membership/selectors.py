@@ -25,3 +25,16 @@ def member_visible_to(*, user, member_number: str) -> Member:
     if member.user_id != user.pk and not user_is_membership_staff(user):
         raise Http404
     return member
+
+
+def members_in_good_standing(*, on=None):
+    """Members whose membership is active or in grace on `on` (default today).
+
+    Until the membership lifecycle exists every member with a profile counts; the lifecycle
+    replaces this body, and callers keep the same signature.
+    """
+    return Member.objects.all()
+
+
+def member_in_good_standing(*, member: Member, on=None) -> bool:
+    return members_in_good_standing(on=on).filter(pk=member.pk).exists()
