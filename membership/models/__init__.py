@@ -1,4 +1,17 @@
+from .audit import AuditEntry
 from .category import MembershipCategory
+from .dues_discount import DuesDiscount
+from .dues_rate import DuesRate
+from .dues_schedule import DuesSchedule
 from .member import POSITION_CHOICES, Member, Position
 
-__all__ = ["POSITION_CHOICES", "Member", "MembershipCategory", "Position"]
+__all__ = [
+    "POSITION_CHOICES",
+    "AuditEntry",
+    "DuesDiscount",
+    "DuesRate",
+    "DuesSchedule",
+    "Member",
+    "MembershipCategory",
+    "Position",
+]

@@ -1,0 +1,397 @@
+"""The dues engine: facts in, a quote out. It knows nothing of HTTP, invoices or Stripe.
+
+`dues_quote` loads the published schedule in effect on a date and hands it to `quote_compute`,
+which is pure: it reads only the `ScheduleTerms` it is given, so the staff impact preview can
+quote every member against a draft without a query per member.
+
+How a quote is built (every step is one explaining line; the lines add up to the total):
+
+1. The rate: the category's rate for the position (a rate listing the position wins over the
+   category's catch-all rate). Flat rates give their amount; salary rates give
+   `percent_bp / 10,000 × salary`, rounded half up to the cent, raised to the minimum if any.
+2. Discounts, in priority order (lowest number first, then oldest first). A discount applies
+   when all its conditions hold; a population or budget condition needs that fact (missing means
+   "not shown": no discount). Percent-off discounts multiply: each takes its percent off the
+   amount left by the previous ones, rounded half up to the cent.
+3. The cap: the lowest of the rate's cap and the replacement caps of every applying discount.
+   A replacement cap can only lower the cap, never raise it, so a discount never costs more.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from membership.models.dues_rate import BP_PER_WHOLE
+from membership.models.member import Position
+from membership.money import format_cents
+
+CURRENCY = "usd"
+FLAT = "flat"
+SALARY_PERCENT = "salary_percent"
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    label: str
+    amount_cents: int  # signed; informational lines may be 0
+
+
+@dataclass(frozen=True)
+class Quote:
+    total_cents: int
+    currency: str
+    schedule_id: int
+    schedule_name: str
+    schedule_effective_from: date
+    category_code: str
+    lines: tuple[QuoteLine, ...]
+
+
+class QuoteRefused(Exception):
+    """The facts cannot be quoted; `errors` maps a field to messages saying what to do."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class CategoryTerms:
+    code: str
+    name: str
+    eligible_positions: tuple[str, ...]
+    member_selectable: bool
+
+    def allows(self, position: str) -> bool:
+        return not self.eligible_positions or position in self.eligible_positions
+
+
+@dataclass(frozen=True)
+class RateTerms:
+    category_code: str
+    positions: frozenset[str]
+    method: str
+    amount_cents: int = 0
+    percent_bp: int = 0
+    minimum_cents: int | None = None
+    cap_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class DiscountTerms:
+    label: str
+    percent_off_bp: int = 0
+    replacement_cap_cents: int | None = None
+    max_population: int | None = None
+    max_budget_cents: int | None = None
+    categories: frozenset[str] = frozenset()
+    positions: frozenset[str] = frozenset()
+    priority: int = 100
+    order: int = 0  # tie-breaker within a priority (the row id)
+
+    def applies(self, *, category: str, position: str, population, budget_cents) -> bool:
+        if self.categories and category not in self.categories:
+            return False
+        if self.positions and position not in self.positions:
+            return False
+        if self.max_population is not None and (
+            population is None or population > self.max_population
+        ):
+            return False
+        return self.max_budget_cents is None or (
+            budget_cents is not None and budget_cents <= self.max_budget_cents
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleTerms:
+    id: int
+    name: str
+    effective_from: date
+    categories: Mapping[str, CategoryTerms]
+    rates: tuple[RateTerms, ...]
+    discounts: tuple[DiscountTerms, ...]
+
+    def __post_init__(self):
+        ordered = tuple(sorted(self.discounts, key=lambda d: (d.priority, d.order)))
+        object.__setattr__(self, "discounts", ordered)
+        specific, fallback = {}, {}
+        for rate in self.rates:
+            if rate.positions:
+                for position in rate.positions:
+                    specific.setdefault((rate.category_code, position), rate)
+            else:
+                fallback.setdefault(rate.category_code, rate)
+        object.__setattr__(self, "_specific", specific)
+        object.__setattr__(self, "_fallback", fallback)
+
+    def rate_for(self, category: str, position: str) -> RateTerms | None:
+        return self._specific.get((category, position)) or self._fallback.get(category)
+
+
+POSITION_CODES = frozenset(Position.values)
+
+
+def percent_of(amount_cents: int, bp: int) -> int:
+    """`bp` basis points of a non-negative amount, a half cent rounding up (integers only)."""
+    return (amount_cents * bp * 2 + BP_PER_WHOLE) // (2 * BP_PER_WHOLE)
+
+
+def format_bp(bp: int) -> str:
+    """65 → `0.65%`, 2000 → `20%`."""
+    return f"{Decimal(bp) / 100:f}".rstrip("0").rstrip(".") + "%" if bp % 100 else f"{bp // 100}%"
+
+
+def format_threshold(cents: int) -> str:
+    """Whole-dollar thresholds read better without cents: `$7,800,000`."""
+    text = format_cents(cents)
+    return text.removesuffix(".00")
+
+
+def _position_label(code: str) -> str:
+    try:
+        return str(Position(code).label)
+    except ValueError:
+        return code
+
+
+def _refusals(terms, category, position, salary_cents, population, budget_cents, staff):
+    errors: dict[str, list[str]] = {}
+    cat = terms.categories.get(category)
+    if cat is None:
+        names = ", ".join(c.code for c in terms.categories.values() if c.member_selectable)
+        errors["category"] = [_("Unknown category. Choose one of: %(names)s.") % {"names": names}]
+    elif not cat.member_selectable and not staff:
+        errors["category"] = [
+            _(
+                "%(name)s is conferred by ICMA membership staff and cannot be chosen. "
+                "Choose the category that fits your position."
+            )
+            % {"name": cat.name}
+        ]
+    if position not in POSITION_CODES:
+        errors["position"] = [
+            _("Unknown position. Choose one of: %(codes)s.")
+            % {"codes": ", ".join(sorted(POSITION_CODES))}
+        ]
+    elif cat is not None and not cat.allows(position):
+        errors.setdefault("position", []).append(
+            _("%(name)s is for: %(allowed)s. Choose the category that fits your position.")
+            % {
+                "name": cat.name,
+                "allowed": ", ".join(_position_label(p) for p in cat.eligible_positions),
+            }
+        )
+    for field, value in (("salary", salary_cents), ("budget", budget_cents)):
+        if value is not None and value < 0:
+            errors[field] = [_("The amount cannot be negative.")]
+    if population is not None and population < 0:
+        errors["population"] = [_("The population cannot be negative.")]
+    return errors, cat
+
+
+def quote_compute(
+    *,
+    terms: ScheduleTerms,
+    category: str,
+    position: str,
+    salary_cents: int | None,
+    population: int | None,
+    budget_cents: int | None,
+    allow_staff_only: bool = False,
+) -> Quote:
+    """Quote the facts against one schedule's terms. Pure: no database, no clock."""
+    errors, cat = _refusals(
+        terms, category, position, salary_cents, population, budget_cents, allow_staff_only
+    )
+    if errors:
+        raise QuoteRefused(errors)
+    rate = terms.rate_for(category, position)
+    if rate is None:
+        raise QuoteRefused(
+            {
+                "category": [
+                    _(
+                        "The dues schedule has no rate for %(name)s and this position. "
+                        "Please write to membership@icma.org."
+                    )
+                    % {"name": cat.name}
+                ]
+            }
+        )
+    lines: list[QuoteLine] = []
+    if rate.method == SALARY_PERCENT:
+        if salary_cents is None:
+            raise QuoteRefused(
+                {
+                    "salary": [
+                        _("Enter your annual salary: %(name)s dues are %(pct)s of salary.")
+                        % {"name": cat.name, "pct": format_bp(rate.percent_bp)}
+                    ]
+                }
+            )
+        amount = percent_of(salary_cents, rate.percent_bp)
+        lines.append(
+            QuoteLine(
+                _("%(pct)s of %(salary)s salary")
+                % {"pct": format_bp(rate.percent_bp), "salary": format_cents(salary_cents)},
+                amount,
+            )
+        )
+        if rate.minimum_cents is not None and amount < rate.minimum_cents:
+            lines.append(
+                QuoteLine(
+                    _("Raised to the minimum of %(min)s")
+                    % {"min": format_cents(rate.minimum_cents)},
+                    rate.minimum_cents - amount,
+                )
+            )
+            amount = rate.minimum_cents
+    else:
+        amount = rate.amount_cents
+        lines.append(QuoteLine(_("%(name)s, flat rate") % {"name": cat.name}, amount))
+
+    cap = rate.cap_cents
+    for discount in terms.discounts:
+        if not discount.applies(
+            category=category, position=position, population=population, budget_cents=budget_cents
+        ):
+            continue
+        label = _discount_label(discount)
+        if discount.percent_off_bp:
+            off = amount - percent_of(amount, BP_PER_WHOLE - discount.percent_off_bp)
+            lines.append(QuoteLine(f"{label}: −{format_bp(discount.percent_off_bp)}", -off))
+            amount -= off
+        if discount.replacement_cap_cents is not None:
+            if not discount.percent_off_bp:
+                lines.append(
+                    QuoteLine(
+                        _("%(label)s: cap %(cap)s")
+                        % {"label": label, "cap": format_cents(discount.replacement_cap_cents)},
+                        0,
+                    )
+                )
+            if cap is None or discount.replacement_cap_cents < cap:
+                cap = discount.replacement_cap_cents
+    if cap is not None and amount > cap:
+        lines.append(QuoteLine(_("Capped at %(cap)s") % {"cap": format_cents(cap)}, cap - amount))
+        amount = cap
+    return Quote(
+        total_cents=amount,
+        currency=CURRENCY,
+        schedule_id=terms.id,
+        schedule_name=terms.name,
+        schedule_effective_from=terms.effective_from,
+        category_code=category,
+        lines=tuple(lines),
+    )
+
+
+def _discount_label(discount: DiscountTerms) -> str:
+    conditions = []
+    if discount.max_population is not None:
+        conditions.append(_("population ≤ %(n)s") % {"n": f"{discount.max_population:,}"})
+    if discount.max_budget_cents is not None:
+        conditions.append(
+            _("budget ≤ %(amount)s") % {"amount": format_threshold(discount.max_budget_cents)}
+        )
+    if not conditions:
+        return discount.label
+    return f"{discount.label} ({_(' and ').join(conditions)})"
+
+
+def dues_quote(
+    *,
+    category: str,
+    position: str,
+    salary_cents: int | None,
+    population: int | None,
+    budget_cents: int | None,
+    on: date,
+    allow_staff_only: bool = False,
+) -> Quote:
+    """Quote from the published schedule in effect on `on`; refused with reasons otherwise."""
+    from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_terms
+
+    schedule = dues_schedule_in_effect(on=on)
+    if schedule is None:
+        raise QuoteRefused(
+            {
+                "on": [
+                    _(
+                        "No dues schedule is in effect on %(day)s. Choose a later date or write "
+                        "to membership@icma.org."
+                    )
+                    % {"day": on.isoformat()}
+                ]
+            }
+        )
+    return quote_compute(
+        terms=dues_schedule_terms(schedule=schedule),
+        category=category,
+        position=position,
+        salary_cents=salary_cents,
+        population=population,
+        budget_cents=budget_cents,
+        allow_staff_only=allow_staff_only,
+    )
+
+
+def schedule_mark_used(*, schedule_id: int) -> None:
+    """Record that an invoice quoted from this schedule; from then on it is never edited."""
+    from membership.models import DuesSchedule
+
+    with transaction.atomic():
+        schedule = DuesSchedule.objects.select_for_update().get(pk=schedule_id)
+        if schedule.first_used_at is None:
+            schedule.first_used_at = timezone.now()
+            schedule.save(update_fields=["first_used_at"])
+
+
+def terms_from_rows(*, schedule, categories: Iterable, rates: Iterable, discounts: Iterable):
+    """Plain `ScheduleTerms` from model rows (rates need their category loaded)."""
+    return ScheduleTerms(
+        id=schedule.pk,
+        name=schedule.name,
+        effective_from=schedule.effective_from,
+        categories={
+            c.code: CategoryTerms(
+                code=c.code,
+                name=c.name,
+                eligible_positions=tuple(c.eligible_positions or ()),
+                member_selectable=c.member_selectable,
+            )
+            for c in categories
+        },
+        rates=tuple(
+            RateTerms(
+                category_code=r.category.code,
+                positions=frozenset(r.positions or ()),
+                method=r.method,
+                amount_cents=r.amount_cents,
+                percent_bp=r.percent_bp,
+                minimum_cents=r.minimum_cents,
+                cap_cents=r.cap_cents,
+            )
+            for r in rates
+        ),
+        discounts=tuple(
+            DiscountTerms(
+                label=d.label,
+                percent_off_bp=d.percent_off_bp,
+                replacement_cap_cents=d.replacement_cap_cents,
+                max_population=d.max_population,
+                max_budget_cents=d.max_budget_cents,
+                categories=frozenset(d.categories or ()),
+                positions=frozenset(d.positions or ()),
+                priority=d.priority,
+                order=d.pk or 0,
+            )
+            for d in discounts
+        ),
+    )
