@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self):
+        from membership.events import daily_work
+
+        daily_work.connect(_billing_daily, dispatch_uid="billing_daily")
+
+
+def _billing_daily(sender, on, **kwargs):
+    from billing.services.daily import billing_daily
+
+    return billing_daily(on=on)

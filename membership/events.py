@@ -12,3 +12,7 @@ from django.dispatch import Signal
 
 membership_lapsed = Signal()
 membership_reinstated = Signal()
+
+# Sent by the daily job (`membership_daily`) with `on=date`; each receiver does its own share
+# of the day's work and returns a dict of counts for the printed summary.
+daily_work = Signal()

@@ -1,8 +1,12 @@
 """Read-only queries about members."""
 
-from django.http import Http404
+import datetime as dt
 
-from membership.models import Member
+from django.http import Http404
+from django.utils import timezone
+
+from membership.models import Member, Membership, MembershipRules, TermStatus, status_from_dates
+from membership.models.lifecycle import CLOSED_STATUSES
 from membership.models.member import parse_member_number
 from membership.permissions import user_is_membership_staff
 
@@ -28,13 +32,30 @@ def member_visible_to(*, user, member_number: str) -> Member:
 
 
 def members_in_good_standing(*, on=None):
-    """Members whose membership is active or in grace on `on` (default today).
-
-    Until the membership lifecycle exists every member with a profile counts; the lifecycle
-    replaces this body, and callers keep the same signature.
-    """
-    return Member.objects.all()
+    """Members whose membership is active or in grace on `on` (default today), read from the
+    paid-through date, so the answer never waits for the daily job."""
+    on = on or timezone.localdate()
+    grace_days = MembershipRules.current().grace_days
+    return Member.objects.filter(membership__paid_through_on__gt=on - dt.timedelta(days=grace_days))
 
 
 def member_in_good_standing(*, member: Member, on=None) -> bool:
     return members_in_good_standing(on=on).filter(pk=member.pk).exists()
+
+
+def membership_status_on(*, membership: Membership, on=None) -> str:
+    """The status on `on` from the dates (pending when an unpaid term waits and none is paid)."""
+    on = on or timezone.localdate()
+    rules = MembershipRules.current()
+    closed = membership.status if membership.status in CLOSED_STATUSES else None
+    has_pending = (
+        membership.paid_through_on is None
+        and membership.terms.filter(status=TermStatus.PENDING).exists()
+    )
+    return status_from_dates(
+        paid_through_on=membership.paid_through_on,
+        on=on,
+        grace_days=rules.grace_days,
+        has_pending=has_pending,
+        closed_status=closed,
+    )

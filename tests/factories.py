@@ -59,3 +59,45 @@ def staff_user(*, groups: list[str], with_totp: bool = True, is_staff: bool = Tr
             user=user, type=Authenticator.Type.TOTP, data={"secret": "not-used-in-tests"}
         )
     return user
+
+
+def issue_invoice(member, *, category="full", kind="join", on=None, installments=1, **facts):
+    """An invoice for `member` at today's (or `on`'s) dues, with the member's own facts."""
+    import datetime as dt
+
+    from billing.services.invoices import DuesFacts, membership_invoice_issue
+    from membership.models import MembershipCategory
+
+    on = on or dt.date.today()
+    dues_facts = DuesFacts(
+        position=facts.get("position", member.position),
+        salary_cents=facts.get("salary_cents", member.annual_salary_cents),
+        population=facts.get("population", member.population),
+        budget_cents=facts.get("budget_cents", member.general_fund_budget_cents),
+        small_community_attested=facts.get("attested", True),
+    )
+    return membership_invoice_issue(
+        member=member,
+        category=MembershipCategory.objects.get(code=category),
+        facts=dues_facts,
+        kind=kind,
+        on=on,
+        installment_count=installments,
+    )
+
+
+def pay_invoice(invoice, *, on=None, amount_cents=None, reference="CHQ-1", by=None):
+    import datetime as dt
+
+    from billing.services.invoices import invoice_amount_due
+    from billing.services.payments import payment_record_offline
+
+    invoice.refresh_from_db()
+    due, _installment = invoice_amount_due(invoice)
+    return payment_record_offline(
+        invoice=invoice,
+        amount_cents=due if amount_cents is None else amount_cents,
+        reference=reference,
+        received_on=on or dt.date.today(),
+        recorded_by=by,
+    )

@@ -3,6 +3,18 @@ from .category import MembershipCategory
 from .dues_discount import DuesDiscount
 from .dues_rate import DuesRate
 from .dues_schedule import DuesSchedule
+from .lifecycle import (
+    Membership,
+    MembershipRules,
+    MembershipTerm,
+    Reminder,
+    Status,
+    TermKind,
+    TermStatus,
+    WaiverRequest,
+    WaiverStatus,
+    status_from_dates,
+)
 from .member import POSITION_CHOICES, Member, Position
 
 __all__ = [
@@ -12,6 +24,16 @@ __all__ = [
     "DuesRate",
     "DuesSchedule",
     "Member",
+    "Membership",
     "MembershipCategory",
+    "MembershipRules",
+    "MembershipTerm",
     "Position",
+    "Reminder",
+    "Status",
+    "TermKind",
+    "TermStatus",
+    "WaiverRequest",
+    "WaiverStatus",
+    "status_from_dates",
 ]

@@ -1,0 +1,23 @@
+"""Payment gateways behind one small interface. Views and services ask `enabled_providers()`."""
+
+from billing.gateways.base import BasePaymentProvider, PaymentError
+from billing.gateways.offline import OfflineProvider
+
+
+def all_providers() -> list[BasePaymentProvider]:
+    providers: list[BasePaymentProvider] = [OfflineProvider()]
+    return providers
+
+
+def enabled_providers() -> list[BasePaymentProvider]:
+    return [p for p in all_providers() if p.is_enabled()]
+
+
+def provider(identifier: str) -> BasePaymentProvider:
+    for p in all_providers():
+        if p.identifier == identifier:
+            return p
+    raise PaymentError(f"Unknown payment method {identifier!r}.")
+
+
+__all__ = ["BasePaymentProvider", "PaymentError", "enabled_providers", "provider"]

@@ -1,0 +1,54 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentState(models.TextChoices):
+    CREATED = "created", _("Created")
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Payment(models.Model):
+    """One row per attempt to pay an invoice, whatever the gateway."""
+
+    invoice = models.ForeignKey(
+        "billing.Invoice", on_delete=models.PROTECT, related_name="payments"
+    )
+    installment = models.ForeignKey(
+        "billing.Installment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    gateway = models.CharField(max_length=16)  # "offline", "stripe"
+    state = models.CharField(
+        max_length=16, choices=PaymentState.choices, default=PaymentState.CREATED
+    )
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="usd")
+    reference = models.CharField(_("cheque or reference number"), max_length=100, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    # Money that arrived for something already paid: kept, never applied twice, shown to staff.
+    is_overpayment = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    gateway_ids = models.JSONField(default=dict, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gte=0), name="payment_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"Payment {self.pk} ({self.gateway}, {self.state})"

@@ -1,0 +1,129 @@
+"""The daily job: status transitions and renewal reminders, in a bounded number of queries."""
+
+import datetime as dt
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from membership.events import daily_work, membership_lapsed
+from membership.models import (
+    Member,
+    Membership,
+    MembershipRules,
+    MembershipTerm,
+    Reminder,
+    Status,
+    TermKind,
+    TermStatus,
+)
+
+GRACE_KEY = "grace"
+
+
+def membership_daily(*, on: dt.date) -> dict[str, int]:
+    """Everything that happens because a day has passed. Safe to run twice, or twice at once:
+    transitions are set-based updates and each reminder is claimed through a unique row."""
+    summary = statuses_bring_up_to_date(on=on)
+    summary.update(reminders_send(on=on))
+    for _receiver, result in daily_work.send(sender=Membership, on=on):
+        summary.update(result or {})
+    return summary
+
+
+@transaction.atomic
+def statuses_bring_up_to_date(*, on: dt.date) -> dict[str, int]:
+    """Store the status each membership has on `on` (the status read from dates is already
+    right; this keeps the stored column in step for queries and tells listeners of lapses)."""
+    grace_days = MembershipRules.current().grace_days
+    grace_start = on - dt.timedelta(days=grace_days)
+    lapsing = Membership.objects.filter(
+        status__in=[Status.ACTIVE, Status.GRACE], paid_through_on__lte=grace_start
+    )
+    lapsed_member_ids = list(lapsing.values_list("member_id", flat=True))
+    lapsed = lapsing.update(status=Status.LAPSED, updated_at=timezone.now())
+    to_grace = Membership.objects.filter(
+        status=Status.ACTIVE, paid_through_on__lte=on, paid_through_on__gt=grace_start
+    ).update(status=Status.GRACE, updated_at=timezone.now())
+    back = Membership.objects.filter(
+        status__in=[Status.GRACE, Status.LAPSED], paid_through_on__gt=on
+    ).update(status=Status.ACTIVE, updated_at=timezone.now())
+    if lapsed_member_ids:
+        for member in Member.objects.filter(pk__in=lapsed_member_ids):
+            transaction.on_commit(
+                partial(membership_lapsed.send, sender=Member, member=member, on=on)
+            )
+    return {"to_grace": to_grace, "lapsed": lapsed, "back_to_active": back}
+
+
+def reminder_windows(reminder_days: list[int], grace_days: int) -> list[tuple[str, int, int]]:
+    """(key, from, to) in days relative to the end date: a reminder is due while
+    end + from <= today < end + to. Each window stops where the next reminder's starts, so a
+    job that missed days sends the reminder that fits today, not a burst of stale ones."""
+    days = sorted({int(d) for d in reminder_days if int(d) > 0}, reverse=True)
+    windows = []
+    for i, d in enumerate(days):
+        until = -days[i + 1] if i + 1 < len(days) else 0
+        windows.append((str(d), -d, until))
+    windows.append((GRACE_KEY, 0, grace_days))
+    return windows
+
+
+def reminders_send(*, on: dt.date) -> dict[str, int]:
+    rules = MembershipRules.current()
+    sent = 0
+    for key, start, stop in reminder_windows(rules.reminder_days, rules.grace_days):
+        # Only the latest paid term of a membership counts: a renewed term is not reminded.
+        due = MembershipTerm.objects.filter(
+            status=TermStatus.ACTIVE,
+            end_on__gt=on - dt.timedelta(days=stop),
+            end_on__lte=on - dt.timedelta(days=start),
+            membership__paid_through_on=F("end_on"),
+        ).exclude(Q(kind=TermKind.LIFE) | Q(reminders__key=key))
+        sent += _claim_and_send(due, key=key, on=on)
+    return {"reminders_sent": sent}
+
+
+def _claim_and_send(due, *, key: str, on: dt.date) -> int:
+    """Insert one Reminder row per due term; the unique (term, key) constraint lets exactly one
+    run win each row, and only the rows this run inserted (its claim id) are e-mailed."""
+    claim = uuid.uuid4()
+    term_ids = list(due.values_list("pk", flat=True))
+    if not term_ids:
+        return 0
+    Reminder.objects.bulk_create(
+        [Reminder(term_id=pk, key=key, claim=claim) for pk in term_ids],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    reminders = list(
+        Reminder.objects.filter(claim=claim).select_related(
+            "term__membership__member__user", "term__category"
+        )
+    )
+    messages = [_reminder_message(r, on) for r in reminders]
+    get_connection().send_messages(messages)
+    Reminder.objects.filter(claim=claim).update(sent_at=timezone.now())
+    return len(reminders)
+
+
+def _reminder_message(reminder: Reminder, on: dt.date) -> EmailMessage:
+    term = reminder.term
+    member = term.membership.member
+    context = {
+        "member": member,
+        "term": term,
+        "in_grace": reminder.key == GRACE_KEY,
+        "days_left": (term.end_on - on).days,
+        "site_url": settings.SITE_URL,
+    }
+    return EmailMessage(
+        subject=render_to_string("membership/email/reminder_subject.txt", context).strip(),
+        body=render_to_string("membership/email/reminder.txt", context),
+        to=[member.user.email],
+    )
