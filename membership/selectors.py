@@ -38,3 +38,41 @@ def members_in_good_standing(*, on=None):
 
 def member_in_good_standing(*, member: Member, on=None) -> bool:
     return members_in_good_standing(on=on).filter(pk=member.pk).exists()
+
+
+def members_for_dues_preview(*, chunk_size: int = 5_000):
+    """Stream each member's dues facts for the impact preview, without a query per member.
+
+    Yields `(member_id, category_code, position, salary_cents, population, budget_cents)`.
+    Until memberships exist, a member's category is the first member-selectable category, in
+    sort order, that admits their position (None when none does). The lifecycle replaces this
+    body with the current term's category; callers keep the same signature and tuple.
+    """
+    from membership.models import MembershipCategory
+
+    by_position: dict[str, str] = {}
+    any_position = None
+    for code, positions in MembershipCategory.objects.filter(member_selectable=True).values_list(
+        "code", "eligible_positions"
+    ):
+        if not positions and any_position is None:
+            any_position = code
+        for position in positions or ():
+            by_position.setdefault(position, code)
+    rows = (
+        members_in_good_standing()
+        .order_by()
+        .values_list(
+            "id", "position", "annual_salary_cents", "population", "general_fund_budget_cents"
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for member_id, position, salary, population, budget in rows:
+        yield (
+            member_id,
+            by_position.get(position, any_position),
+            position,
+            salary,
+            population,
+            budget,
+        )
