@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # The browser fixture allows async-unsafe ORM calls in this process; a deployment never does.
+    skipped = {"DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skipped}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

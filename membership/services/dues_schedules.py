@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from membership.dues_text import positions_text
 from membership.models import DuesDiscount, DuesRate, DuesSchedule, MembershipCategory
 from membership.services.audit import audit_diff, audit_record
 
@@ -87,7 +88,7 @@ def schedule_problems(*, rates: Iterable[tuple[str, Iterable[str]]], categories)
         if count > 1:
             problems.append(
                 _("%(cat)s has %(n)d rates for the position %(pos)s; keep one.")
-                % {"cat": names.get(code, code), "n": count, "pos": position}
+                % {"cat": names.get(code, code), "n": count, "pos": positions_text([position])}
             )
     for category in categories:
         allowed = list(category.eligible_positions or ())
@@ -95,7 +96,7 @@ def schedule_problems(*, rates: Iterable[tuple[str, Iterable[str]]], categories)
             if code == category.code and allowed and position not in allowed:
                 problems.append(
                     _("A rate for %(cat)s lists %(pos)s, which %(cat)s does not admit.")
-                    % {"cat": category.name, "pos": position}
+                    % {"cat": category.name, "pos": positions_text([position])}
                 )
         if not category.member_selectable or category.code in catch_all:
             continue
@@ -109,7 +110,7 @@ def schedule_problems(*, rates: Iterable[tuple[str, Iterable[str]]], categories)
         if missing:
             problems.append(
                 _("%(cat)s has no rate for %(positions)s; add a rate for them.")
-                % {"cat": category.name, "positions": ", ".join(missing)}
+                % {"cat": category.name, "positions": positions_text(missing)}
             )
     return problems
 
