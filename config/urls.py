@@ -13,5 +13,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("staff/", include("billing.urls_staff")),
     path("", include("membership.urls")),
 ]
