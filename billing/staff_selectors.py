@@ -13,6 +13,7 @@ from membership.models import (
     MembershipRules,
     MembershipTerm,
     Status,
+    TermStatus,
     WaiverRequest,
     WaiverStatus,
     status_from_dates,
@@ -123,6 +124,10 @@ class MemberFile:
             and self.membership.category.code == "life"
             and self.status == Status.ACTIVE
         )
+
+    @property
+    def pending_term(self):
+        return next((t for t in self.terms if t.status == TermStatus.PENDING), None)
 
     @property
     def pending_waiver(self):

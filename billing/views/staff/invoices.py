@@ -108,7 +108,7 @@ def _announce(request, *, invoice, payment) -> None:
     )
     if paid_through_on:
         text += " " + _("The membership is paid through %(until)s.") % {
-            "until": date_format(paid_through_on)
+            "until": date_format(paid_through_on, "M j, Y")
         }
     messages.success(request, text)
 

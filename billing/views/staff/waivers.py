@@ -60,7 +60,7 @@ def waiver_decide(request, pk: int):
             messages.success(
                 request,
                 _("Waiver approved for %(name)s: dues are waived until %(until)s.")
-                % {"name": name, "until": date_format(decided.term.end_on)},
+                % {"name": name, "until": date_format(decided.term.end_on, "M j, Y")},
             )
         else:
             messages.success(request, _("Waiver declined for %(name)s.") % {"name": name})
