@@ -21,10 +21,7 @@ WAIVERS_PER_PAGE = 25
 @require_GET
 def waiver_list(request):
     page = Paginator(waivers_pending(), WAIVERS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "rules": MembershipRules.current(),
-    }
+    context = {"page": page, "rules": MembershipRules.current()}
     return render(request, "billing/staff/waiver_list.html", context)
 
 
@@ -48,13 +45,13 @@ def waiver_decide(request, pk: int):
             on=timezone.localdate(),
         )
     except ValidationError as refused:
-        messages.error(
-            request,
-            _("The waiver for %(name)s was not approved: %(why)s")
-            % {"name": name, "why": " ".join(refused.messages)}
-            if approve
-            else " ".join(refused.messages),
-        )
+        why = " ".join(refused.messages)
+        if approve:
+            why = _("The waiver for %(name)s was not approved: %(why)s") % {
+                "name": name,
+                "why": why,
+            }
+        messages.error(request, why)
     else:
         if approve:
             messages.success(
