@@ -238,3 +238,10 @@ def test_export_defuses_spreadsheet_formulas(staff_client):
     rows = read_csv(staff_client.get(EXPORT, {"q": "evil.example"}))
     assert rows[1][1].startswith("'=")
     assert rows[1][4] == "'+1 Town"
+
+
+def test_export_sends_rows_in_batches_not_all_at_once(staff_client):
+    call_command("seed_members", count=1_200, seed=13, stdout=io.StringIO())
+    chunks = list(staff_client.get(EXPORT).streaming_content)
+    assert len(chunks) == 3  # 1,202 lines (header, 1,200 seeded, the staff user) in 500s
+    assert all(chunk.count(b"\n") <= 500 for chunk in chunks)
