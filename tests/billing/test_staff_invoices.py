@@ -228,3 +228,10 @@ def test_paid_invoice_cannot_be_cancelled(staff_client, invoice):
     assert "only open invoices can be cancelled" in response.content.decode()
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
+
+
+def test_form_sent_twice_records_the_cheque_once(staff_client, invoice):
+    staff_client.post(record_url(invoice), cheque(invoice))
+    response = staff_client.post(record_url(invoice), cheque(invoice))
+    assert "Cheque 004512 is already recorded on" in response.content.decode()
+    assert Payment.objects.filter(invoice=invoice).count() == 1

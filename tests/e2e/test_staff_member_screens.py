@@ -1,6 +1,5 @@
 """Membership staff sign in with two-factor, find a member, record a cheque: in Chromium."""
 
-import importlib
 import re
 import time
 
@@ -13,11 +12,9 @@ from membership.models import Membership, Status
 from membership.money import cents_to_dollars
 from membership.services.lifecycle import waiver_request
 from tests.factories import PASSWORD, MemberFactory, issue_invoice, staff_user
+from tests.reference_rows import reference_rows_restore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# Data migrations that seed rows these tests need; each of their steps is safe to run twice.
-SEEDING_MIGRATIONS = ("0002_staff_groups", "0004_seed_categories", "0006_seed_dues_schedule")
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +23,7 @@ def seeded_rows(transactional_db):
     groups, categories and dues schedule with it. Put them back. (`serialized_rollback` does
     not: once Playwright runs, the test's connection object lacks the serialized copy whenever
     the test database was set up before the browser started, as in a full run.)"""
-    from django.apps import apps
-    from django.db import migrations
-
-    for name in SEEDING_MIGRATIONS:
-        module = importlib.import_module(f"membership.migrations.{name}")
-        for operation in module.Migration.operations:
-            if isinstance(operation, migrations.RunPython):
-                operation.code(apps, None)
+    reference_rows_restore()
 
 
 def sign_in_as_staff(page):

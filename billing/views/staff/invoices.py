@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.gateways import PaymentError
 from billing.models import InvoiceStatus
+from billing.services.cheques import cheque_record
 from billing.services.invoices import invoice_amount_due
 from billing.services.invoices import invoice_cancel as invoice_cancel_service
-from billing.services.payments import payment_record_offline
 from billing.staff_forms import InvoiceCancelForm, RecordChequeForm
 from billing.staff_selectors import invoice_for_staff
 from membership.models import Membership
@@ -60,7 +60,7 @@ def invoice_record_payment(request, number: str):
     can_pay = invoice.status not in CLOSED_INVOICE_STATUSES
     if request.method == "POST" and can_pay and form.is_valid():
         try:
-            payment = payment_record_offline(
+            payment = cheque_record(
                 invoice=invoice,
                 amount_cents=form.cleaned_data["amount"],
                 reference=form.cleaned_data["reference"],
