@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("staff/", include("billing.urls_staff")),
     path("", include("membership.urls")),
     path("", include("billing.urls")),
     path("", include("membership.dues_urls")),

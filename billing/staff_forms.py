@@ -1,0 +1,108 @@
+"""Forms of the membership staff screens."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from membership.forms import DollarsField
+from membership.models import Status
+
+# A cheque above this is a typing mistake, not a membership payment.
+MAX_CHEQUE_CENTS = 1_000_000_00
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_("Name, e-mail, employer or member number (M-000123)."),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *Status.choices]
+        self.fields["category"].choices = [
+            ("", _("Any category")),
+            *((c.code, c.name) for c in categories),
+        ]
+
+
+class RecordChequeForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Cheque number"),
+        max_length=100,
+        help_text=_("As printed on the cheque; it appears on the member's receipt."),
+    )
+    received_on = forms.DateField(
+        label=_("Date received"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, like 2026-11-27.")},
+    )
+    amount = DollarsField(
+        label=_("Amount (USD)"),
+        max_cents=MAX_CHEQUE_CENTS,
+        required=True,
+        help_text=_("Prefilled with the amount due; it must match to the cent."),
+    )
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip()
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("The date received cannot be in the future; enter the day the cheque arrived.")
+            )
+        return received_on
+
+
+class InvoiceCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the invoice and the cancelled term, e.g. “Member asked to withdraw”."),
+        error_messages={"required": _("Say why the invoice is cancelled.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this invoice and the membership term waiting for it."),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data["reason"].strip()
+
+
+class WaiverDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not cleaned.get("note", "").strip():
+            raise forms.ValidationError(
+                _("Add a note saying why the waiver is declined; the member will ask.")
+            )
+        return cleaned
+
+
+class LifeConferForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For the record, e.g. the board resolution that conferred it."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, confer Life membership on this member."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

@@ -1,0 +1,1 @@
+"""Membership staff screens: member search and files, cheques, cancellations, waivers."""

@@ -1,0 +1,137 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from billing.gateways import PaymentError
+from billing.models import InvoiceStatus
+from billing.services.cheques import cheque_record
+from billing.services.invoices import invoice_amount_due
+from billing.services.invoices import invoice_cancel as invoice_cancel_service
+from billing.staff_forms import InvoiceCancelForm, RecordChequeForm
+from billing.staff_selectors import invoice_for_staff
+from membership.models import Membership
+from membership.money import format_cents
+from membership.permissions import membership_staff_required
+
+# Invoices that can take no more money: the form is not offered for them.
+CLOSED_INVOICE_STATUSES = (InvoiceStatus.CANCELLED, InvoiceStatus.EXPIRED)
+
+
+@membership_staff_required
+@require_GET
+def invoice_detail(request, number: str):
+    invoice = invoice_for_staff(number=number)
+    lines = list(invoice.lines.all())
+    installments = list(invoice.installments.order_by("number"))
+    payments = list(invoice.payments.select_related("recorded_by").order_by("created_at", "id"))
+    due_cents = _amount_due(invoice, installments)
+    context = {
+        "invoice": invoice,
+        "member": invoice.member,
+        "lines": lines,
+        "installments": installments,
+        "payments": payments,
+        "due_cents": due_cents,
+    }
+    return render(request, "billing/staff/invoice_detail.html", context)
+
+
+def _amount_due(invoice, installments) -> int:
+    if invoice.status != InvoiceStatus.OPEN:
+        return 0
+    if invoice.installment_count > 1:
+        return next((i.amount_cents for i in installments if i.paid_at is None), 0)
+    return invoice.balance_cents
+
+
+@membership_staff_required
+@require_http_methods(["GET", "POST"])
+def invoice_record_payment(request, number: str):
+    invoice = invoice_for_staff(number=number)
+    due_cents, installment = invoice_amount_due(invoice)
+    initial = {"received_on": timezone.localdate()}
+    if invoice.status == InvoiceStatus.OPEN:
+        initial["amount"] = due_cents
+    form = RecordChequeForm(request.POST or None, initial=initial)
+    can_pay = invoice.status not in CLOSED_INVOICE_STATUSES
+    if request.method == "POST" and can_pay and form.is_valid():
+        try:
+            payment = cheque_record(
+                invoice=invoice,
+                amount_cents=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+                received_on=form.cleaned_data["received_on"],
+                recorded_by=request.user,
+            )
+        except PaymentError as refused:
+            form.add_error(None, str(refused))
+        else:
+            _announce(request, invoice=invoice, payment=payment)
+            return redirect("billing_staff:member_detail", invoice.member.member_number)
+    context = {
+        "invoice": invoice,
+        "member": invoice.member,
+        "form": form,
+        "can_pay": can_pay,
+        "due_cents": due_cents,
+        "installment": installment,
+    }
+    return render(request, "billing/staff/invoice_record_payment.html", context)
+
+
+def _announce(request, *, invoice, payment) -> None:
+    facts = {
+        "reference": payment.reference,
+        "amount": format_cents(payment.amount_cents),
+        "number": invoice.number,
+    }
+    if payment.is_overpayment:
+        messages.warning(
+            request,
+            _(
+                "Overpayment: invoice %(number)s was already paid, so cheque %(reference)s for "
+                "%(amount)s was recorded but not applied and the membership was not extended. "
+                "Return the cheque or refund %(amount)s to the member."
+            )
+            % facts,
+        )
+        return
+    text = _("Cheque %(reference)s for %(amount)s recorded on %(number)s.") % facts
+    paid_through_on = (
+        Membership.objects.filter(member_id=invoice.member_id)
+        .values_list("paid_through_on", flat=True)
+        .first()
+    )
+    if paid_through_on:
+        text += " " + _("The membership is paid through %(until)s.") % {
+            "until": date_format(paid_through_on, "M j, Y")
+        }
+    messages.success(request, text)
+
+
+@membership_staff_required
+@require_http_methods(["GET", "POST"])
+def invoice_cancel(request, number: str):
+    invoice = invoice_for_staff(number=number)
+    form = InvoiceCancelForm(request.POST or None)
+    can_cancel = invoice.status == InvoiceStatus.OPEN and not invoice.paid_cents
+    if request.method == "POST" and form.is_valid():
+        try:
+            invoice_cancel_service(
+                invoice=invoice, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(
+                request,
+                _("Invoice %(number)s is cancelled, with the membership term waiting for it.")
+                % {"number": invoice.number},
+            )
+            return redirect("billing_staff:member_detail", invoice.member.member_number)
+    context = {"invoice": invoice, "member": invoice.member, "form": form, "can_cancel": can_cancel}
+    return render(request, "billing/staff/invoice_cancel.html", context)

@@ -1,0 +1,114 @@
+"""Membership staff sign in with two-factor, find a member, record a cheque: in Chromium."""
+
+import re
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
+
+from billing.models import InvoiceStatus
+from membership.models import Membership, Status
+from membership.money import cents_to_dollars
+from membership.services.lifecycle import waiver_request
+from tests.factories import PASSWORD, MemberFactory, issue_invoice, staff_user
+from tests.reference_rows import reference_rows_restore
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def seeded_rows(transactional_db):
+    """Browser tests commit, so the database is flushed after each one, taking the staff
+    groups, categories and dues schedule with it. Put them back. (`serialized_rollback` does
+    not: once Playwright runs, the test's connection object lacks the serialized copy whenever
+    the test database was set up before the browser started, as in a full run.)"""
+    reference_rows_restore()
+
+
+def sign_in_as_staff(page):
+    """A membership staff user with a real authenticator, signed in through both steps."""
+    user = staff_user(groups=["Membership staff"])
+    secret = generate_totp_secret()
+    Authenticator.objects.filter(user=user).update(data={"secret": secret})
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/$"))
+    return user
+
+
+def test_staff_find_a_member_and_record_the_cheque(page, screenshot):
+    member = MemberFactory(full_name="Riley Okafor", employer="Village of Juniper Falls")
+    invoice = issue_invoice(member)
+    MemberFactory(full_name="Riley Someone-Else", employer="Town of Elsewhere")
+    sign_in_as_staff(page)
+
+    page.get_by_role("link", name="Members", exact=True).click()
+    page.get_by_label("Search").fill("Juniper")
+    page.get_by_role("button", name="Search").click()
+    screenshot("staff-member-search")
+    results = page.locator("table tbody tr")
+    assert results.count() == 1
+    assert "Pending payment" in results.inner_text()
+
+    page.get_by_role("link", name="Riley Okafor").click()
+    page.wait_for_url(re.compile(rf"/staff/members/{member.member_number}/$"))
+    screenshot("staff-member-page-pending")
+    page.get_by_role("link", name="Record a cheque").first.click()
+
+    amount = page.get_by_label("Amount (USD)")
+    assert amount.input_value() == str(cents_to_dollars(invoice.total_cents))
+    page.get_by_label("Cheque number").fill("004512")
+    amount.fill("100")
+    page.get_by_role("button", name="Record the cheque").click()
+    page.wait_for_selector("text=but $100.00 was entered")
+    screenshot("staff-record-cheque-mismatch")
+    assert page.get_by_label("Cheque number").input_value() == "004512"
+
+    amount.fill(str(cents_to_dollars(invoice.total_cents)))
+    page.get_by_role("button", name="Record the cheque").click()
+    page.wait_for_url(re.compile(rf"/staff/members/{member.member_number}/$"))
+    page.wait_for_selector("text=Cheque 004512 for")
+    screenshot("staff-member-page-active")
+    assert page.locator(".page-title .badge").inner_text() == "Active"
+
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert Membership.objects.get(member=member).status == Status.ACTIVE
+
+
+def test_staff_screens_for_waivers_cancellation_and_export(page, screenshot):
+    waiting = MemberFactory(full_name="Quinn Transition")
+    waiver_request(member=waiting, reason="The council eliminated the assistant manager post.")
+    owing = MemberFactory(full_name="Harper Owing")
+    invoice = issue_invoice(owing)
+    sign_in_as_staff(page)
+
+    page.goto("/staff/waivers/")
+    screenshot("staff-waiver-queue")
+    page.get_by_role("button", name=re.compile("Approve")).click()
+    page.wait_for_selector("text=Waiver approved for Quinn Transition")
+    screenshot("staff-waiver-approved")
+
+    page.goto(f"/staff/invoices/{invoice.number}/")
+    screenshot("staff-invoice")
+    page.get_by_role("link", name="Cancel the invoice").click()
+    page.get_by_role("button", name=f"Cancel invoice {invoice.number}").click()
+    page.wait_for_selector("text=Say why the invoice is cancelled.")
+    screenshot("staff-cancel-invoice-errors")
+    page.get_by_label("Reason").fill("Member asked to withdraw the application")
+    page.get_by_label(re.compile("Yes, cancel this invoice")).check()
+    page.get_by_role("button", name=f"Cancel invoice {invoice.number}").click()
+    page.wait_for_selector(f"text=Invoice {invoice.number} is cancelled")
+    screenshot("staff-member-page-cancelled")
+
+    page.goto("/staff/members/?q=zzz-nobody")
+    screenshot("staff-member-search-empty")
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.CANCELLED
