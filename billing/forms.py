@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from billing.gateways import enabled_providers
@@ -27,6 +28,7 @@ class MembershipCheckoutForm(forms.Form):
             "current figures."
         ),
         required=False,
+        template_name="includes/checkbox_field.html",
         help_text=_(
             "Needed for the small-community rate. Without it, dues are quoted without the "
             "small-community discount."
@@ -40,9 +42,17 @@ class MembershipCheckoutForm(forms.Form):
     def __init__(self, *args, installment_counts=(), installment_categories=(), **kwargs):
         self.installment_categories = tuple(installment_categories)
         super().__init__(*args, **kwargs)
-        self.fields["category"].label_from_instance = lambda c: f"{c.name}: {c.description}"
+        self.fields["category"].label_from_instance = lambda c: format_html(
+            "<span><strong>{}</strong><br>{}</span>", c.name, c.description
+        )
         self.fields["payment_method"].choices = [
-            (p.identifier, f"{p.verbose_name}: {p.description}") for p in enabled_providers()
+            (
+                p.identifier,
+                format_html(
+                    "<span><strong>{}</strong><br>{}</span>", p.verbose_name, p.description
+                ),
+            )
+            for p in enabled_providers()
         ]
         self.fields["payment_method"].initial = "offline"
         if installment_counts:

@@ -12,7 +12,6 @@ from billing.services.cheques import cheque_record
 from membership.models import Membership
 from tests.conftest import service_missing
 from tests.factories import MemberFactory, issue_invoice
-from tests.reference_rows import reference_rows_restore
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -71,7 +70,6 @@ def test_a_refused_amount_is_still_refused_with_the_payment_message():
 def test_two_copies_of_one_form_posted_at_once_record_one_payment():
     if connection.vendor != "postgresql":
         service_missing("PostgreSQL (this test needs real row locks)")
-    reference_rows_restore()
     member = MemberFactory()
     invoice = issue_invoice(member, on=TODAY)
     barrier = threading.Barrier(2)

@@ -1,46 +1,17 @@
 """Membership staff sign in with two-factor, find a member, record a cheque: in Chromium."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
 
 from billing.models import InvoiceStatus
 from membership.models import Membership, Status
 from membership.money import cents_to_dollars
 from membership.services.lifecycle import waiver_request
-from tests.factories import PASSWORD, MemberFactory, issue_invoice, staff_user
-from tests.reference_rows import reference_rows_restore
+from tests.e2e.helpers import sign_in_as_staff
+from tests.factories import MemberFactory, issue_invoice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def seeded_rows(transactional_db):
-    """Browser tests commit, so the database is flushed after each one, taking the staff
-    groups, categories and dues schedule with it. Put them back. (`serialized_rollback` does
-    not: once Playwright runs, the test's connection object lacks the serialized copy whenever
-    the test database was set up before the browser started, as in a full run.)"""
-    reference_rows_restore()
-
-
-def sign_in_as_staff(page):
-    """A membership staff user with a real authenticator, signed in through both steps."""
-    user = staff_user(groups=["Membership staff"])
-    secret = generate_totp_secret()
-    Authenticator.objects.filter(user=user).update(data={"secret": secret})
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/$"))
-    return user
 
 
 def test_staff_find_a_member_and_record_the_cheque(page, screenshot):
