@@ -161,6 +161,7 @@ def _position_label(code: str) -> str:
 
 
 def _refusals(terms, category, position, salary_cents, population, budget_cents, staff):
+    """Every reason the facts cannot be quoted, by field."""
     errors: dict[str, list[str]] = {}
     cat = terms.categories.get(category)
     if cat is None:
@@ -192,7 +193,7 @@ def _refusals(terms, category, position, salary_cents, population, budget_cents,
             errors[field] = [_("The amount cannot be negative.")]
     if population is not None and population < 0:
         errors["population"] = [_("The population cannot be negative.")]
-    return errors, cat
+    return errors
 
 
 def quote_compute(
@@ -206,11 +207,53 @@ def quote_compute(
     allow_staff_only: bool = False,
 ) -> Quote:
     """Quote the facts against one schedule's terms. Pure: no database, no clock."""
-    errors, cat = _refusals(
-        terms, category, position, salary_cents, population, budget_cents, allow_staff_only
+    lines: list[QuoteLine] = []
+    total = _compute(
+        terms, category, position, salary_cents, population, budget_cents, allow_staff_only, lines
     )
-    if errors:
-        raise QuoteRefused(errors)
+    return Quote(
+        total_cents=total,
+        currency=CURRENCY,
+        schedule_id=terms.id,
+        schedule_name=terms.name,
+        schedule_effective_from=terms.effective_from,
+        category_code=category,
+        lines=tuple(lines),
+    )
+
+
+def quote_total_cents(
+    *,
+    terms: ScheduleTerms,
+    category: str,
+    position: str,
+    salary_cents: int | None,
+    population: int | None,
+    budget_cents: int | None,
+    allow_staff_only: bool = False,
+) -> int:
+    """`quote_compute(...).total_cents` without writing the lines: for bulk previews."""
+    return _compute(
+        terms, category, position, salary_cents, population, budget_cents, allow_staff_only, None
+    )
+
+
+def _compute(terms, category, position, salary_cents, population, budget_cents, staff, lines):
+    """The arithmetic of a quote; explaining lines are appended to `lines` unless it is None."""
+    cat = terms.categories.get(category)
+    if (
+        cat is None
+        or not (cat.member_selectable or staff)
+        or position not in POSITION_CODES
+        or not cat.allows(position)
+        or (salary_cents is not None and salary_cents < 0)
+        or (budget_cents is not None and budget_cents < 0)
+        or (population is not None and population < 0)
+    ):
+        raise QuoteRefused(
+            _refusals(terms, category, position, salary_cents, population, budget_cents, staff)
+        )
+    explain = lines is not None
     rate = terms.rate_for(category, position)
     if rate is None:
         raise QuoteRefused(
@@ -224,7 +267,6 @@ def quote_compute(
                 ]
             }
         )
-    lines: list[QuoteLine] = []
     if rate.method == SALARY_PERCENT:
         if salary_cents is None:
             raise QuoteRefused(
@@ -236,25 +278,28 @@ def quote_compute(
                 }
             )
         amount = percent_of(salary_cents, rate.percent_bp)
-        lines.append(
-            QuoteLine(
-                _("%(pct)s of %(salary)s salary")
-                % {"pct": format_bp(rate.percent_bp), "salary": format_cents(salary_cents)},
-                amount,
-            )
-        )
-        if rate.minimum_cents is not None and amount < rate.minimum_cents:
+        if explain:
             lines.append(
                 QuoteLine(
-                    _("Raised to the minimum of %(min)s")
-                    % {"min": format_cents(rate.minimum_cents)},
-                    rate.minimum_cents - amount,
+                    _("%(pct)s of %(salary)s salary")
+                    % {"pct": format_bp(rate.percent_bp), "salary": format_cents(salary_cents)},
+                    amount,
                 )
             )
+        if rate.minimum_cents is not None and amount < rate.minimum_cents:
+            if explain:
+                lines.append(
+                    QuoteLine(
+                        _("Raised to the minimum of %(min)s")
+                        % {"min": format_cents(rate.minimum_cents)},
+                        rate.minimum_cents - amount,
+                    )
+                )
             amount = rate.minimum_cents
     else:
         amount = rate.amount_cents
-        lines.append(QuoteLine(_("%(name)s, flat rate") % {"name": cat.name}, amount))
+        if explain:
+            lines.append(QuoteLine(_("%(name)s, flat rate") % {"name": cat.name}, amount))
 
     cap = rate.cap_cents
     for discount in terms.discounts:
@@ -262,13 +307,19 @@ def quote_compute(
             category=category, position=position, population=population, budget_cents=budget_cents
         ):
             continue
-        label = _discount_label(discount)
         if discount.percent_off_bp:
             off = amount - percent_of(amount, BP_PER_WHOLE - discount.percent_off_bp)
-            lines.append(QuoteLine(f"{label}: −{format_bp(discount.percent_off_bp)}", -off))
+            if explain:
+                lines.append(
+                    QuoteLine(
+                        f"{_discount_label(discount)}: −{format_bp(discount.percent_off_bp)}",
+                        -off,
+                    )
+                )
             amount -= off
         if discount.replacement_cap_cents is not None:
-            if not discount.percent_off_bp:
+            if explain and not discount.percent_off_bp:
+                label = _discount_label(discount)
                 lines.append(
                     QuoteLine(
                         _("%(label)s: cap %(cap)s")
@@ -279,17 +330,12 @@ def quote_compute(
             if cap is None or discount.replacement_cap_cents < cap:
                 cap = discount.replacement_cap_cents
     if cap is not None and amount > cap:
-        lines.append(QuoteLine(_("Capped at %(cap)s") % {"cap": format_cents(cap)}, cap - amount))
+        if explain:
+            lines.append(
+                QuoteLine(_("Capped at %(cap)s") % {"cap": format_cents(cap)}, cap - amount)
+            )
         amount = cap
-    return Quote(
-        total_cents=amount,
-        currency=CURRENCY,
-        schedule_id=terms.id,
-        schedule_name=terms.name,
-        schedule_effective_from=terms.effective_from,
-        category_code=category,
-        lines=tuple(lines),
-    )
+    return amount
 
 
 def _discount_label(discount: DiscountTerms) -> str:

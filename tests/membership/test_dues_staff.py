@@ -264,8 +264,8 @@ def test_history_shows_the_change_and_who_made_it(staff_client, membership_staff
     )
     page = staff_client.get(reverse("dues:staff_history")).content.decode()
     assert membership_staff.email in page
-    assert "replacement_cap_cents" in page
-    assert "94000" in page and "90000" in page
+    assert "replacement cap" in page
+    assert "$940.00" in page and "$900.00" in page
 
 
 def test_editing_a_category_text_is_audited(staff_client, membership_staff):
