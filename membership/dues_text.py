@@ -11,7 +11,10 @@ from membership.services.dues import SALARY_PERCENT, ScheduleTerms, format_bp, f
 
 def positions_text(codes) -> str:
     labels = {p.value: str(p.label) for p in Position}
-    return ", ".join(labels.get(code, code) for code in sorted(codes, key=list(labels).index))
+    order = {code: i for i, code in enumerate(labels)}
+    return ", ".join(
+        labels.get(code, code) for code in sorted(codes, key=lambda c: order.get(c, len(order)))
+    )
 
 
 def rate_text(rate) -> str:

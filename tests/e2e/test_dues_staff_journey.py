@@ -132,3 +132,23 @@ def test_the_calculator_posts_without_javascript(browser, live_server, screensho
         assert page.locator("[data-quote-total]").inner_text() == "$1,200.00"
     finally:
         context.close()
+
+
+def test_staff_find_the_schedule_in_effect_locked_and_edit_a_category(page, screenshot):
+    sign_in_as_membership_staff(page)
+    page.goto("/staff/dues/")
+    page.get_by_role("link", name="ICMA dues from July 2026").click()
+    assert "Clone it into a draft" in page.locator(".message-warning").inner_text()
+    assert page.get_by_role("link", name="Edit rates and discounts").count() == 0
+    screenshot("dues-schedule-in-effect")
+
+    page.get_by_role("link", name="Categories").click()
+    screenshot("dues-categories")
+    page.get_by_role("link", name="Retired member").click()
+    page.get_by_label("Who it is for").fill("Aged 55 or over and retired from full-time work.")
+    screenshot("dues-category-edit")
+    page.get_by_role("button", name="Save the category").click()
+    page.wait_for_selector("text=“Retired member” was saved.")
+
+    page.goto("/dues/")
+    assert "Aged 55 or over and retired from full-time work." in page.content()

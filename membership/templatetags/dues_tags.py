@@ -25,3 +25,11 @@ def audit_value(name: str, value) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
+
+
+@register.filter
+def position_labels(codes) -> str:
+    """`["cao", "acao"]` → `Chief administrative officer (CAO), Assistant or deputy CAO`."""
+    from membership.dues_text import positions_text
+
+    return positions_text(codes or ())
