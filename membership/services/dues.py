@@ -338,9 +338,16 @@ def dues_quote(
 def schedule_mark_used(*, schedule_id: int) -> None:
     """Record that an invoice quoted from this schedule; from then on it is never edited."""
     from membership.models import DuesSchedule
+    from membership.services.audit import audit_record
 
     with transaction.atomic():
         schedule = DuesSchedule.objects.select_for_update().get(pk=schedule_id)
         if schedule.first_used_at is None:
             schedule.first_used_at = timezone.now()
             schedule.save(update_fields=["first_used_at"])
+            audit_record(
+                actor=None,
+                action="first use",
+                obj=schedule,
+                changes={"first_used_at": [None, schedule.first_used_at]},
+            )

@@ -23,6 +23,7 @@ from membership.dues_text import (
     rate_text,
 )
 from membership.models import Member, MembershipCategory
+from membership.models.member import format_member_number
 from membership.permissions import membership_staff_required
 from membership.services.dues_preview import dues_impact_preview
 from membership.services.dues_schedules import (
@@ -197,7 +198,10 @@ def schedule_preview(request, pk: int):
             "pk", "full_name"
         )
     )
-    largest = [(change, names.get(change.member_id, "")) for change in preview.largest_changes]
+    largest = [
+        (change, names.get(change.member_id, ""), format_member_number(change.member_id))
+        for change in preview.largest_changes
+    ]
     return render(
         request,
         "membership/dues/staff/schedule_preview.html",
