@@ -11,6 +11,7 @@ from membership.money import format_cents
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 24, 56
 MAX_BARS = 20
+MAX_BAR_WIDTH = 48
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,12 @@ def _dollars(d: int) -> str:
     return format_cents(d * 100).removesuffix(".00")
 
 
-def change_histogram(changes_by_dollar: Counter) -> Histogram | None:
+def change_histogram(
+    changes_by_dollar: Counter,
+    *,
+    smallest_cents: int | None = None,
+    largest_cents: int | None = None,
+) -> Histogram | None:
     """Group changes (whole dollars → members) into at most 20 equal bins of a round width."""
     if not changes_by_dollar:
         return None
@@ -70,6 +76,7 @@ def change_histogram(changes_by_dollar: Counter) -> Histogram | None:
         lo = start + i * width
         hi = lo + width - 1
         height = plot_h * members / max_count
+        bar_width = min(slot * 0.8, MAX_BAR_WIDTH)
         label = (
             _dollars(lo)
             if width == 1
@@ -77,9 +84,9 @@ def change_histogram(changes_by_dollar: Counter) -> Histogram | None:
         )
         bars.append(
             Bar(
-                x=round(LEFT + i * slot + slot * 0.1, 1),
+                x=round(LEFT + i * slot + (slot - bar_width) / 2, 1),
                 y=round(TOP + plot_h - height, 1),
-                width=round(slot * 0.8, 1),
+                width=round(bar_width, 1),
                 height=round(height, 1),
                 count=members,
                 label=label,
@@ -88,12 +95,14 @@ def change_histogram(changes_by_dollar: Counter) -> Histogram | None:
             )
         )
     total = sum(bins)
+    smallest_cents = low * 100 if smallest_cents is None else smallest_cents
+    largest_cents = (high + 1) * 100 if largest_cents is None else largest_cents
     summary = _(
-        "%(total)s members whose dues change, by %(low)s to %(high)s, in bins of %(width)s."
+        "%(total)s members whose dues change, by %(low)s to %(high)s a year, in bins of %(width)s."
     ) % {
         "total": f"{total:,}",
-        "low": _dollars(low),
-        "high": _dollars(high + 1),
+        "low": format_cents(smallest_cents),
+        "high": format_cents(largest_cents),
         "width": _dollars(width),
     }
     return Histogram(

@@ -54,6 +54,9 @@ class CalculatorForm(QuoteFactsForm):
             *((c.code, c.name) for c in categories if c.member_selectable),
         ]
         del self.fields["on"]
+        self.fields["salary"].help_text = _(
+            "Needed for Full members, whose dues are a percentage of salary. It is not stored."
+        )
 
 
 class PercentField(forms.DecimalField):
@@ -83,7 +86,8 @@ class PercentField(forms.DecimalField):
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return (Decimal(value) / 100).normalize()
+            text = f"{Decimal(value) / 100:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
         return value
 
 
@@ -98,7 +102,7 @@ def _positions_field(label):
         label=label,
         choices=Position.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -174,7 +178,7 @@ class DiscountForm(forms.Form):
     categories = forms.MultipleChoiceField(
         label=_("For categories (none ticked: all)"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     positions = _positions_field(_("For positions (none ticked: all)"))
     percent_off = PercentField(label=_("Percent off"))

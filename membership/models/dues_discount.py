@@ -46,4 +46,4 @@ class DuesDiscount(models.Model):
         ]
 
     def __str__(self):
-        return self.label
+        return f"{self.label} in {self.schedule.name}"

@@ -54,5 +54,5 @@ class DuesRate(models.Model):
         ]
 
     def __str__(self):
-        positions = ", ".join(self.positions) if self.positions else "any position"
-        return f"{self.category_id and self.category.name} ({positions})"
+        positions = ", ".join(self.positions) if self.positions else "other positions"
+        return f"{self.category.name} ({positions}) in {self.schedule.name}"

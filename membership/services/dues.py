@@ -17,7 +17,6 @@ How a quote is built (every step is one explaining line; the lines add up to the
    A replacement cap can only lower the cap, never raise it, so a discount never costs more.
 """
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +28,28 @@ from django.utils.translation import gettext as _
 from membership.models.dues_rate import BP_PER_WHOLE
 from membership.models.member import Position
 from membership.money import format_cents
+from membership.services.dues_terms import (
+    CategoryTerms,
+    DiscountTerms,
+    RateTerms,
+    ScheduleTerms,
+    terms_from_rows,
+)
+
+__all__ = [
+    "CategoryTerms",
+    "DiscountTerms",
+    "Quote",
+    "QuoteLine",
+    "QuoteRefused",
+    "RateTerms",
+    "ScheduleTerms",
+    "dues_quote",
+    "quote_compute",
+    "quote_total_cents",
+    "schedule_mark_used",
+    "terms_from_rows",
+]
 
 CURRENCY = "usd"
 FLAT = "flat"
@@ -60,80 +81,6 @@ class QuoteRefused(Exception):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-@dataclass(frozen=True)
-class CategoryTerms:
-    code: str
-    name: str
-    eligible_positions: tuple[str, ...]
-    member_selectable: bool
-
-    def allows(self, position: str) -> bool:
-        return not self.eligible_positions or position in self.eligible_positions
-
-
-@dataclass(frozen=True)
-class RateTerms:
-    category_code: str
-    positions: frozenset[str]
-    method: str
-    amount_cents: int = 0
-    percent_bp: int = 0
-    minimum_cents: int | None = None
-    cap_cents: int | None = None
-
-
-@dataclass(frozen=True)
-class DiscountTerms:
-    label: str
-    percent_off_bp: int = 0
-    replacement_cap_cents: int | None = None
-    max_population: int | None = None
-    max_budget_cents: int | None = None
-    categories: frozenset[str] = frozenset()
-    positions: frozenset[str] = frozenset()
-    priority: int = 100
-    order: int = 0  # tie-breaker within a priority (the row id)
-
-    def applies(self, *, category: str, position: str, population, budget_cents) -> bool:
-        if self.categories and category not in self.categories:
-            return False
-        if self.positions and position not in self.positions:
-            return False
-        if self.max_population is not None and (
-            population is None or population > self.max_population
-        ):
-            return False
-        return self.max_budget_cents is None or (
-            budget_cents is not None and budget_cents <= self.max_budget_cents
-        )
-
-
-@dataclass(frozen=True)
-class ScheduleTerms:
-    id: int
-    name: str
-    effective_from: date
-    categories: Mapping[str, CategoryTerms]
-    rates: tuple[RateTerms, ...]
-    discounts: tuple[DiscountTerms, ...]
-
-    def __post_init__(self):
-        ordered = tuple(sorted(self.discounts, key=lambda d: (d.priority, d.order)))
-        object.__setattr__(self, "discounts", ordered)
-        specific, fallback = {}, {}
-        for rate in self.rates:
-            if rate.positions:
-                for position in rate.positions:
-                    specific.setdefault((rate.category_code, position), rate)
-            else:
-                fallback.setdefault(rate.category_code, rate)
-        object.__setattr__(self, "_specific", specific)
-        object.__setattr__(self, "_fallback", fallback)
-
-    def rate_for(self, category: str, position: str) -> RateTerms | None:
-        return self._specific.get((category, position)) or self._fallback.get(category)
-
-
 POSITION_CODES = frozenset(Position.values)
 
 
@@ -161,6 +108,7 @@ def _position_label(code: str) -> str:
 
 
 def _refusals(terms, category, position, salary_cents, population, budget_cents, staff):
+    """Every reason the facts cannot be quoted, by field."""
     errors: dict[str, list[str]] = {}
     cat = terms.categories.get(category)
     if cat is None:
@@ -192,7 +140,7 @@ def _refusals(terms, category, position, salary_cents, population, budget_cents,
             errors[field] = [_("The amount cannot be negative.")]
     if population is not None and population < 0:
         errors["population"] = [_("The population cannot be negative.")]
-    return errors, cat
+    return errors
 
 
 def quote_compute(
@@ -206,11 +154,53 @@ def quote_compute(
     allow_staff_only: bool = False,
 ) -> Quote:
     """Quote the facts against one schedule's terms. Pure: no database, no clock."""
-    errors, cat = _refusals(
-        terms, category, position, salary_cents, population, budget_cents, allow_staff_only
+    lines: list[QuoteLine] = []
+    total = _compute(
+        terms, category, position, salary_cents, population, budget_cents, allow_staff_only, lines
     )
-    if errors:
-        raise QuoteRefused(errors)
+    return Quote(
+        total_cents=total,
+        currency=CURRENCY,
+        schedule_id=terms.id,
+        schedule_name=terms.name,
+        schedule_effective_from=terms.effective_from,
+        category_code=category,
+        lines=tuple(lines),
+    )
+
+
+def quote_total_cents(
+    *,
+    terms: ScheduleTerms,
+    category: str,
+    position: str,
+    salary_cents: int | None,
+    population: int | None,
+    budget_cents: int | None,
+    allow_staff_only: bool = False,
+) -> int:
+    """`quote_compute(...).total_cents` without writing the lines: for bulk previews."""
+    return _compute(
+        terms, category, position, salary_cents, population, budget_cents, allow_staff_only, None
+    )
+
+
+def _compute(terms, category, position, salary_cents, population, budget_cents, staff, lines):
+    """The arithmetic of a quote; explaining lines are appended to `lines` unless it is None."""
+    cat = terms.categories.get(category)
+    if (
+        cat is None
+        or not (cat.member_selectable or staff)
+        or position not in POSITION_CODES
+        or not cat.allows(position)
+        or (salary_cents is not None and salary_cents < 0)
+        or (budget_cents is not None and budget_cents < 0)
+        or (population is not None and population < 0)
+    ):
+        raise QuoteRefused(
+            _refusals(terms, category, position, salary_cents, population, budget_cents, staff)
+        )
+    explain = lines is not None
     rate = terms.rate_for(category, position)
     if rate is None:
         raise QuoteRefused(
@@ -224,7 +214,6 @@ def quote_compute(
                 ]
             }
         )
-    lines: list[QuoteLine] = []
     if rate.method == SALARY_PERCENT:
         if salary_cents is None:
             raise QuoteRefused(
@@ -236,25 +225,28 @@ def quote_compute(
                 }
             )
         amount = percent_of(salary_cents, rate.percent_bp)
-        lines.append(
-            QuoteLine(
-                _("%(pct)s of %(salary)s salary")
-                % {"pct": format_bp(rate.percent_bp), "salary": format_cents(salary_cents)},
-                amount,
-            )
-        )
-        if rate.minimum_cents is not None and amount < rate.minimum_cents:
+        if explain:
             lines.append(
                 QuoteLine(
-                    _("Raised to the minimum of %(min)s")
-                    % {"min": format_cents(rate.minimum_cents)},
-                    rate.minimum_cents - amount,
+                    _("%(pct)s of %(salary)s salary")
+                    % {"pct": format_bp(rate.percent_bp), "salary": format_cents(salary_cents)},
+                    amount,
                 )
             )
+        if rate.minimum_cents is not None and amount < rate.minimum_cents:
+            if explain:
+                lines.append(
+                    QuoteLine(
+                        _("Raised to the minimum of %(min)s")
+                        % {"min": format_cents(rate.minimum_cents)},
+                        rate.minimum_cents - amount,
+                    )
+                )
             amount = rate.minimum_cents
     else:
         amount = rate.amount_cents
-        lines.append(QuoteLine(_("%(name)s, flat rate") % {"name": cat.name}, amount))
+        if explain:
+            lines.append(QuoteLine(_("%(name)s, flat rate") % {"name": cat.name}, amount))
 
     cap = rate.cap_cents
     for discount in terms.discounts:
@@ -262,13 +254,19 @@ def quote_compute(
             category=category, position=position, population=population, budget_cents=budget_cents
         ):
             continue
-        label = _discount_label(discount)
         if discount.percent_off_bp:
             off = amount - percent_of(amount, BP_PER_WHOLE - discount.percent_off_bp)
-            lines.append(QuoteLine(f"{label}: −{format_bp(discount.percent_off_bp)}", -off))
+            if explain:
+                lines.append(
+                    QuoteLine(
+                        f"{_discount_label(discount)}: −{format_bp(discount.percent_off_bp)}",
+                        -off,
+                    )
+                )
             amount -= off
         if discount.replacement_cap_cents is not None:
-            if not discount.percent_off_bp:
+            if explain and not discount.percent_off_bp:
+                label = _discount_label(discount)
                 lines.append(
                     QuoteLine(
                         _("%(label)s: cap %(cap)s")
@@ -279,17 +277,12 @@ def quote_compute(
             if cap is None or discount.replacement_cap_cents < cap:
                 cap = discount.replacement_cap_cents
     if cap is not None and amount > cap:
-        lines.append(QuoteLine(_("Capped at %(cap)s") % {"cap": format_cents(cap)}, cap - amount))
+        if explain:
+            lines.append(
+                QuoteLine(_("Capped at %(cap)s") % {"cap": format_cents(cap)}, cap - amount)
+            )
         amount = cap
-    return Quote(
-        total_cents=amount,
-        currency=CURRENCY,
-        schedule_id=terms.id,
-        schedule_name=terms.name,
-        schedule_effective_from=terms.effective_from,
-        category_code=category,
-        lines=tuple(lines),
-    )
+    return amount
 
 
 def _discount_label(discount: DiscountTerms) -> str:
@@ -345,53 +338,16 @@ def dues_quote(
 def schedule_mark_used(*, schedule_id: int) -> None:
     """Record that an invoice quoted from this schedule; from then on it is never edited."""
     from membership.models import DuesSchedule
+    from membership.services.audit import audit_record
 
     with transaction.atomic():
         schedule = DuesSchedule.objects.select_for_update().get(pk=schedule_id)
         if schedule.first_used_at is None:
             schedule.first_used_at = timezone.now()
             schedule.save(update_fields=["first_used_at"])
-
-
-def terms_from_rows(*, schedule, categories: Iterable, rates: Iterable, discounts: Iterable):
-    """Plain `ScheduleTerms` from model rows (rates need their category loaded)."""
-    return ScheduleTerms(
-        id=schedule.pk,
-        name=schedule.name,
-        effective_from=schedule.effective_from,
-        categories={
-            c.code: CategoryTerms(
-                code=c.code,
-                name=c.name,
-                eligible_positions=tuple(c.eligible_positions or ()),
-                member_selectable=c.member_selectable,
+            audit_record(
+                actor=None,
+                action="first use",
+                obj=schedule,
+                changes={"first_used_at": [None, schedule.first_used_at]},
             )
-            for c in categories
-        },
-        rates=tuple(
-            RateTerms(
-                category_code=r.category.code,
-                positions=frozenset(r.positions or ()),
-                method=r.method,
-                amount_cents=r.amount_cents,
-                percent_bp=r.percent_bp,
-                minimum_cents=r.minimum_cents,
-                cap_cents=r.cap_cents,
-            )
-            for r in rates
-        ),
-        discounts=tuple(
-            DiscountTerms(
-                label=d.label,
-                percent_off_bp=d.percent_off_bp,
-                replacement_cap_cents=d.replacement_cap_cents,
-                max_population=d.max_population,
-                max_budget_cents=d.max_budget_cents,
-                categories=frozenset(d.categories or ()),
-                positions=frozenset(d.positions or ()),
-                priority=d.priority,
-                order=d.pk or 0,
-            )
-            for d in discounts
-        ),
-    )

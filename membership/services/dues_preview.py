@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from membership.services.dues import QuoteRefused, ScheduleTerms, quote_compute
+from membership.services.dues import QuoteRefused, ScheduleTerms, quote_total_cents
 
 LARGEST_CHANGES = 10
 
@@ -39,6 +39,8 @@ class ImpactPreview:
     largest_changes: list[MemberChange] = field(default_factory=list)
     # Members per change in whole dollars (rounded down), for changed members only.
     changes_by_dollar: Counter = field(default_factory=Counter)
+    smallest_change_cents: int | None = None
+    largest_change_cents: int | None = None
     quotes: int = 0
 
     @property
@@ -52,14 +54,14 @@ class ImpactPreview:
 
 def _quote_total(terms, category, position, salary, population, budget) -> int | None:
     try:
-        return quote_compute(
+        return quote_total_cents(
             terms=terms,
             category=category,
             position=position,
             salary_cents=salary,
             population=population,
             budget_cents=budget,
-        ).total_cents
+        )
     except QuoteRefused:
         return None
 
@@ -92,6 +94,10 @@ def impact_compute(
         else:
             preview.members_less += 1
         preview.changes_by_dollar[change // 100] += 1
+        if preview.smallest_change_cents is None or change < preview.smallest_change_cents:
+            preview.smallest_change_cents = change
+        if preview.largest_change_cents is None or change > preview.largest_change_cents:
+            preview.largest_change_cents = change
         entry = (abs(change), -member_id, MemberChange(member_id, old, new))
         if len(largest) < LARGEST_CHANGES:
             heapq.heappush(largest, entry)

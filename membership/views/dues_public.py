@@ -50,11 +50,11 @@ def dues_calculator(request):
                 )
             except QuoteRefused as refused:
                 _refusal_to_form(form, refused)
-    names = {c.code: c.name for c in categories}
+    by_code = {c.code: c for c in categories}
     discounts = [
         {
             "label": d.label,
-            "conditions": discount_conditions_text(d, names),
+            "conditions": discount_conditions_text(d, by_code),
             "effect": discount_effect_text(d),
         }
         for d in (terms.discounts if terms else ())

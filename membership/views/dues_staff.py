@@ -19,10 +19,11 @@ from membership.dues_selectors import (
 from membership.dues_text import (
     discount_conditions_text,
     discount_effect_text,
-    positions_text,
+    rate_positions_text,
     rate_text,
 )
 from membership.models import Member, MembershipCategory
+from membership.models.member import format_member_number
 from membership.permissions import membership_staff_required
 from membership.services.dues_preview import dues_impact_preview
 from membership.services.dues_schedules import (
@@ -56,22 +57,29 @@ def schedule_list(request):
 
 
 def _rate_rows(schedule):
+    rates = list(dues_rates_of(schedule=schedule))
+    priced = {(r.category.code, p) for r in rates for p in r.positions}
     return [
         {
             "category": r.category.name,
-            "positions": positions_text(r.positions) if r.positions else _("Any other"),
+            "positions": rate_positions_text(
+                positions=r.positions,
+                category_code=r.category.code,
+                category=r.category,
+                priced=priced,
+            ),
             "price": rate_text(r),
         }
-        for r in dues_rates_of(schedule=schedule)
+        for r in rates
     ]
 
 
 def _discount_rows(schedule):
-    names = dict(MembershipCategory.objects.values_list("code", "name"))
+    by_code = {c.code: c for c in MembershipCategory.objects.all()}
     return [
         {
             "label": d.label,
-            "conditions": discount_conditions_text(d, names),
+            "conditions": discount_conditions_text(d, by_code),
             "effect": discount_effect_text(d),
             "priority": d.priority,
         }
@@ -190,7 +198,10 @@ def schedule_preview(request, pk: int):
             "pk", "full_name"
         )
     )
-    largest = [(change, names.get(change.member_id, "")) for change in preview.largest_changes]
+    largest = [
+        (change, names.get(change.member_id, ""), format_member_number(change.member_id))
+        for change in preview.largest_changes
+    ]
     return render(
         request,
         "membership/dues/staff/schedule_preview.html",
@@ -198,7 +209,11 @@ def schedule_preview(request, pk: int):
             "schedule": schedule,
             "preview": preview,
             "largest": largest,
-            "chart": change_histogram(preview.changes_by_dollar),
+            "chart": change_histogram(
+                preview.changes_by_dollar,
+                smallest_cents=preview.smallest_change_cents,
+                largest_cents=preview.largest_change_cents,
+            ),
         },
     )
 

@@ -9,6 +9,7 @@
   var fields = ["category", "position", "salary", "population", "budget"];
   var timer = null;
   var latest = 0;
+  function text(name) { return result.getAttribute("data-text-" + name) || ""; }
 
   function cents(amount) {
     var sign = amount < 0 ? "\u2212" : "";
@@ -27,7 +28,7 @@
 
   function showQuote(data) {
     var total = el("p", undefined, "quote-total");
-    total.appendChild(el("span", "Annual dues", "muted"));
+    total.appendChild(el("span", text("annual"), "muted"));
     total.appendChild(document.createTextNode(" "));
     var strong = el("strong", cents(data.total_cents));
     strong.setAttribute("data-quote-total", "");
@@ -43,13 +44,13 @@
     table.appendChild(body);
     var foot = el("tfoot");
     var footRow = el("tr");
-    footRow.appendChild(el("th", "Total"));
+    footRow.appendChild(el("th", text("total")));
     var footCell = el("td", undefined, "num");
     footCell.appendChild(el("strong", cents(data.total_cents)));
     footRow.appendChild(footCell);
     foot.appendChild(footRow);
     table.appendChild(foot);
-    var note = el("p", "From the dues schedule \u201c" + data.schedule.name + "\u201d.", "muted small");
+    var note = el("p", text("schedule") + " \u201c" + data.schedule.name + "\u201d.", "muted small");
     result.replaceChildren(total, table, note);
   }
 
@@ -58,7 +59,7 @@
     Object.keys(errors).forEach(function (field) {
       errors[field].forEach(function (message) { list.appendChild(el("li", message)); });
     });
-    result.replaceChildren(el("p", "We cannot quote these facts yet:", "muted"), list);
+    result.replaceChildren(el("p", text("refused"), "muted"), list);
   }
 
   function update() {

@@ -101,3 +101,9 @@ def test_the_calculator_has_a_fixed_query_budget(client, django_assert_max_num_q
 
 def test_the_navigation_links_to_the_calculator(client):
     assert 'href="/dues/"' in client.get("/").content.decode()
+
+
+def test_position_texts_keep_unknown_codes_readable():
+    from membership.dues_text import positions_text
+
+    assert positions_text(["mayor", "cao"]) == "Chief administrative officer (CAO), mayor"

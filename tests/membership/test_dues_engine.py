@@ -205,6 +205,17 @@ def test_schedule_mark_used_records_the_first_use_only():
     assert schedule.first_used_at == first
 
 
+@pytest.mark.django_db
+def test_schedule_mark_used_is_in_the_history():
+    from membership.dues_selectors import dues_schedule_in_effect
+    from membership.models import AuditEntry
+
+    schedule = dues_schedule_in_effect(on=TODAY)
+    schedule_mark_used(schedule_id=schedule.pk)
+    schedule_mark_used(schedule_id=schedule.pk)
+    assert AuditEntry.objects.filter(action="first use", object_id=str(schedule.pk)).count() == 1
+
+
 def test_salary_quote_rounds_a_half_cent_up():
     # 0.65% of $10.00 is exactly 6.5 cents.
     assert quote(salary_cents=10_00).total_cents == 7

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from membership.services.dues import DiscountTerms, QuoteRefused, RateTerms, quote_compute
+from membership.services.dues import (
+    DiscountTerms,
+    QuoteRefused,
+    RateTerms,
+    quote_compute,
+    quote_total_cents,
+)
 from tests.membership.dues_terms import FULL_POSITIONS, SMALL_COMMUNITY, default_terms
 
 salaries = st.integers(min_value=0, max_value=10_000_000_00)
@@ -195,3 +201,8 @@ def test_a_category_without_a_rate_is_refused():
             budget_cents=None,
         )
     assert "no rate" in refused.value.errors["category"][0]
+
+
+@given(terms=schedules(), facts=facts())
+def test_the_bulk_total_equals_the_quoted_total(terms, facts):
+    assert quote_total_cents(terms=terms, **facts) == quote(terms, **facts).total_cents

@@ -264,8 +264,8 @@ def test_history_shows_the_change_and_who_made_it(staff_client, membership_staff
     )
     page = staff_client.get(reverse("dues:staff_history")).content.decode()
     assert membership_staff.email in page
-    assert "replacement_cap_cents" in page
-    assert "94000" in page and "90000" in page
+    assert "replacement cap" in page
+    assert "$940.00" in page and "$900.00" in page
 
 
 def test_editing_a_category_text_is_audited(staff_client, membership_staff):
@@ -293,3 +293,21 @@ def test_the_navigation_shows_dues_schedules_to_membership_staff(staff_client):
 
 def test_the_navigation_hides_dues_schedules_from_members(member_client):
     assert reverse("dues:staff_schedules") not in member_client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["staff_schedules", "staff_history"])
+def test_staff_list_pages_have_a_fixed_query_budget(
+    staff_client, membership_staff, name, django_assert_max_num_queries
+):
+    for _ in range(30):
+        draft_from_current(actor=membership_staff)
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(reverse(f"dues:{name}"))
+    assert response.status_code == 200
+
+
+def test_the_schedule_list_is_paginated(staff_client):
+    for _ in range(30):
+        draft_from_current()
+    page = staff_client.get(reverse("dues:staff_schedules")).content.decode()
+    assert "Page 1 of 2" in page
