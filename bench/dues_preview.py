@@ -87,7 +87,13 @@ def main() -> int:
         for size in SIZES:
             missing = size - Member.objects.count()
             started = time.perf_counter()
-            call_command("seed_members", count=missing, seed=size, stdout=io.StringIO())
+            call_command(
+                "seed_members",
+                count=missing,
+                seed=size,
+                with_memberships=True,
+                stdout=io.StringIO(),
+            )
             print(f"Seeded {missing:,} members in {time.perf_counter() - started:.1f}s", flush=True)
             preview, elapsed, queries, qps = measure(draft)
             results.append((size, elapsed, queries, qps))

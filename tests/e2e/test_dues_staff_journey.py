@@ -8,23 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD, MemberFactory, staff_user
+from tests.factories import PASSWORD, MemberFactory, activate_membership, staff_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def seed_data(transactional_db):
-    """Browser tests commit, and the database is emptied after each one: put back what the
-    data migrations seed (staff groups, categories, the published dues schedule)."""
-    import importlib
-
-    from django.apps import apps
-
-    for module in ("0002_staff_groups", "0004_seed_categories", "0006_seed_dues_schedule"):
-        migration = importlib.import_module(f"membership.migrations.{module}")
-        seed = getattr(migration, "seed", None) or migration.create_groups
-        seed(apps, None)
 
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -61,10 +47,14 @@ def quote_total(page, on=None) -> int:
 
 def test_staff_lower_the_small_community_cap_and_publish_it_from_tomorrow(page, screenshot):
     for salary in (150_000_00, 190_000_00, 250_000_00):
-        MemberFactory(
-            annual_salary_cents=salary, population=5_000, general_fund_budget_cents=4_000_000_00
+        activate_membership(
+            MemberFactory(
+                annual_salary_cents=salary,
+                population=5_000,
+                general_fund_budget_cents=4_000_000_00,
+            )
         )
-    MemberFactory(annual_salary_cents=160_000_00)  # a large city: unaffected
+    activate_membership(MemberFactory(annual_salary_cents=160_000_00))  # a large city
     user = sign_in_as_membership_staff(page)
     tomorrow = timezone.localdate() + timedelta(days=1)
 
