@@ -16,3 +16,7 @@ membership_reinstated = Signal()
 # Sent by the daily job (`membership_daily`) with `on=date`; each receiver does its own share
 # of the day's work and returns a dict of counts for the printed summary.
 daily_work = Signal()
+
+# Sent by `load_demo` with `member=` (the demo member) and `staff_user=`; other apps add their
+# own demo rows (a paid membership, an expert profile). Receivers must be safe to run twice.
+demo_loaded = Signal()

@@ -5,7 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
+from membership.events import demo_loaded
+from membership.models import Member
 from membership.permissions import INTERNATIONAL_STAFF_GROUP, MEMBERSHIP_STAFF_GROUP
 from membership.services.members import member_update_profile
 
@@ -41,8 +44,26 @@ DEMO_MEMBER = {
 class Command(BaseCommand):
     help = "Create or refresh the demo staff user and member (passwords are printed)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        with transaction.atomic():
+            created = self._accounts()
+        staff = next(user for _spec, is_staff, user in created if is_staff)
+        member = next(user for _spec, is_staff, user in created if not is_staff).member
+        # The demo's own invoice and receipt e-mails would only clutter the console.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
+            notes = demo_loaded.send(sender=Member, member=member, staff_user=staff)
+        self.stdout.write(self.style.SUCCESS("Demo accounts are ready:"))
+        for _receiver, note in notes:
+            if note:
+                self.stdout.write(f"  {note}")
+        for spec, is_staff, _user in created:
+            role = "staff (membership + international programs)" if is_staff else "member"
+            self.stdout.write(f"  {role:45} {spec['email']:24} password: {spec['password']}")
+
+    def _accounts(self):
         User = get_user_model()
         created = []
         for spec, is_staff in ((DEMO_STAFF, True), (DEMO_MEMBER, False)):
@@ -62,8 +83,5 @@ class Command(BaseCommand):
                         name__in=[MEMBERSHIP_STAFF_GROUP, INTERNATIONAL_STAFF_GROUP]
                     )
                 )
-            created.append((spec, is_staff))
-        self.stdout.write(self.style.SUCCESS("Demo accounts are ready:"))
-        for spec, is_staff in created:
-            role = "staff (membership + international programs)" if is_staff else "member"
-            self.stdout.write(f"  {role:45} {spec['email']:24} password: {spec['password']}")
+            created.append((spec, is_staff, user))
+        return created
