@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from membership.models import MembershipRules
+from membership.permissions import membership_staff_required
+from membership.services.rules import rules_update
+
+
+def _int_list(text: str, *, low: int, high: int) -> list[int]:
+    try:
+        values = sorted({int(part) for part in text.replace(" ", "").split(",") if part})
+    except ValueError as exc:
+        raise forms.ValidationError(
+            _("Write whole numbers separated by commas, like 60, 30, 7.")
+        ) from exc
+    if any(v < low or v > high for v in values):
+        raise forms.ValidationError(
+            _("Each number must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+        )
+    return values
+
+
+class RulesForm(forms.ModelForm):
+    reminder_days_text = forms.CharField(
+        label=gettext_lazy("Reminders, days before the end"),
+        help_text=gettext_lazy("Comma-separated, e.g. 60, 30, 7. One more goes out in grace."),
+    )
+    installment_counts_text = forms.CharField(
+        label=gettext_lazy("Installment choices"),
+        help_text=gettext_lazy(
+            "Numbers of installments a renewing member may choose, e.g. 2, 3, 4."
+        ),
+    )
+
+    class Meta:
+        model = MembershipRules
+        fields = [
+            "term_months",
+            "renewal_window_days",
+            "grace_days",
+            "installment_notice_days",
+            "installment_overdue_days",
+            "join_invoice_expiry_days",
+            "waiver_months",
+            "waiver_max_months",
+        ]
+        labels = {
+            "term_months": gettext_lazy("Term length (months)"),
+            "renewal_window_days": gettext_lazy("Renewal opens (days before the end)"),
+            "grace_days": gettext_lazy("Grace period (days)"),
+            "installment_notice_days": gettext_lazy("Installment invoice sent (days before due)"),
+            "installment_overdue_days": gettext_lazy("Installment overdue ends the term (days)"),
+            "join_invoice_expiry_days": gettext_lazy("Unpaid join invoice closed after (days)"),
+            "waiver_months": gettext_lazy("Months per dues waiver"),
+            "waiver_max_months": gettext_lazy("Most waiver months in all"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["reminder_days_text"] = ", ".join(map(str, self.instance.reminder_days))
+        self.initial["installment_counts_text"] = ", ".join(
+            map(str, self.instance.installment_counts)
+        )
+
+    def clean_reminder_days_text(self):
+        return _int_list(self.cleaned_data["reminder_days_text"], low=1, high=365)
+
+    def clean_installment_counts_text(self):
+        return _int_list(self.cleaned_data["installment_counts_text"], low=2, high=12)
+
+    def changes(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["reminder_days"] = self.cleaned_data["reminder_days_text"]
+        data["installment_counts"] = self.cleaned_data["installment_counts_text"]
+        return data
+
+
+@membership_staff_required
+def rules_edit(request):
+    rules = MembershipRules.current()
+    form = RulesForm(request.POST or None, instance=MembershipRules.objects.get(pk=rules.pk))
+    if request.method == "POST" and form.is_valid():
+        rules_update(actor=request.user, **form.changes())
+        messages.success(request, _("The membership rules have been saved."))
+        return redirect("membership:staff_rules")
+    return render(request, "membership/staff_rules.html", {"form": form})

@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from membership.models import AuditEntry, MembershipRules
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "term_months": "12",
+    "renewal_window_days": "90",
+    "grace_days": "45",
+    "installment_notice_days": "21",
+    "installment_overdue_days": "60",
+    "join_invoice_expiry_days": "30",
+    "waiver_months": "6",
+    "waiver_max_months": "36",
+    "reminder_days_text": "7, 60, 30, 14",
+    "installment_counts_text": "2, 4",
+}
+
+
+def test_staff_change_the_rules_and_the_change_is_audited(staff_client, membership_staff):
+    response = staff_client.post(reverse("membership:staff_rules"), VALID)
+    assert response.status_code == 302
+    rules = MembershipRules.current()
+    assert rules.grace_days == 45
+    assert rules.reminder_days == [7, 14, 30, 60]
+    entry = AuditEntry.objects.get(object_type="membership.membershiprules")
+    assert entry.actor == membership_staff
+    assert entry.changes["grace_days"] == [60, 45]
+
+
+def test_bad_reminder_list_is_refused_and_nothing_changes(staff_client):
+    response = staff_client.post(
+        reverse("membership:staff_rules"), {**VALID, "reminder_days_text": "60, soon"}
+    )
+    assert "Write whole numbers separated by commas" in response.content.decode()
+    assert MembershipRules.current().grace_days == 60
+
+
+def test_members_cannot_open_the_rules(member_client):
+    assert member_client.get(reverse("membership:staff_rules")).status_code == 403
