@@ -168,3 +168,21 @@ def test_dashboard_query_budget_does_not_grow_with_history(
         response = member_client.get(reverse("billing:dashboard"))
     assert response.content.decode().count("CHQ-1") == 0  # references stay on staff pages
     assert response.content.decode().count("/receipt.pdf") == terms
+
+
+@pytest.mark.parametrize("others", [0, 10_000])
+def test_dashboard_query_budget_does_not_grow_with_members(
+    member_client, member, others, django_assert_max_num_queries
+):
+    import io
+
+    from django.core.management import call_command
+
+    if others:
+        call_command(
+            "seed_members", count=others, seed=11, with_memberships=True, stdout=io.StringIO()
+        )
+    pay_invoice(issue_invoice(member))
+    with django_assert_max_num_queries(14):
+        response = member_client.get(reverse("billing:dashboard"))
+    assert 'data-testid="membership-status">Active' in response.content.decode()
