@@ -15,4 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("billing.urls_staff")),
     path("", include("membership.urls")),
+    path("", include("billing.urls")),
+    path("", include("membership.dues_urls")),
 ]

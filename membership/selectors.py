@@ -59,3 +59,53 @@ def membership_status_on(*, membership: Membership, on=None) -> str:
         has_pending=has_pending,
         closed_status=closed,
     )
+
+
+def category_codes_by_position() -> tuple[dict[str, str], str | None]:
+    """Position → the first member-selectable category (in sort order) that admits it, and the
+    category that admits any position (if one does)."""
+    from membership.models import MembershipCategory
+
+    by_position: dict[str, str] = {}
+    any_position = None
+    for code, positions in MembershipCategory.objects.filter(member_selectable=True).values_list(
+        "code", "eligible_positions"
+    ):
+        if not positions and any_position is None:
+            any_position = code
+        for position in positions or ():
+            by_position.setdefault(position, code)
+    return by_position, any_position
+
+
+def members_for_dues_preview(*, chunk_size: int = 5_000, on=None):
+    """Stream the dues facts of every member with a current or renewable membership (active
+    or in grace on `on`), for the impact preview, without a query per member.
+
+    Yields `(member_id, category_code, position, salary_cents, population, budget_cents)`.
+    The category is the membership's current one; a member without one is quoted in the first
+    member-selectable category that admits their position (None when none does).
+    """
+    by_position, any_position = category_codes_by_position()
+    rows = (
+        members_in_good_standing(on=on)
+        .order_by()
+        .values_list(
+            "id",
+            "membership__category__code",
+            "position",
+            "annual_salary_cents",
+            "population",
+            "general_fund_budget_cents",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for member_id, category, position, salary, population, budget in rows:
+        yield (
+            member_id,
+            category or by_position.get(position, any_position),
+            position,
+            salary,
+            population,
+            budget,
+        )

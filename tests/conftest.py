@@ -107,3 +107,80 @@ def international_staff(db):
 def staff_client(client, membership_staff):
     client.force_login(membership_staff)
     return client
+
+
+@pytest.fixture
+def celery_workers(redis_url, settings):
+    """`with celery_workers(2): ...` runs that many real Celery workers (threads in this
+    process) consuming from the test Redis, with eager mode off until the block ends."""
+    from contextlib import ExitStack, contextmanager
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    @contextmanager
+    def running(count: int = 1):
+        saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+        app.conf.broker_url = redis_url
+        app.conf.task_always_eager = False
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        try:
+            with ExitStack() as stack:
+                for n in range(count):
+                    stack.enter_context(
+                        start_worker(
+                            app,
+                            pool="solo",
+                            perform_ping_check=False,
+                            hostname=f"worker{n}@test",
+                            loglevel="WARNING",
+                        )
+                    )
+                yield app
+        finally:
+            app.conf.update(saved)
+            # Even eager calls borrow a producer from a pool, and the stopped workers closed
+            # theirs: let the app make fresh pools for the memory broker.
+            from kombu import pools
+
+            pools.reset()
+            app._pool = None
+            app.amqp._producer_pool = None
+
+    return running
+
+
+PROJECT_APPS = ("membership", "billing", "experts")
+
+
+def reseed_reference_data():
+    """Run the project's data migrations again (they are idempotent): a transactional test
+    starts from a flushed database, without the categories, schedule and lists they seed."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    plan: list = []
+    for leaf in loader.graph.leaf_nodes():
+        if leaf[0] in PROJECT_APPS:
+            plan += [k for k in loader.graph.forwards_plan(leaf) if k not in plan]
+    for key in plan:
+        if key[0] not in PROJECT_APPS:
+            continue
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("live_server", "transactional_db")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        reseed_reference_data()

@@ -101,3 +101,34 @@ def pay_invoice(invoice, *, on=None, amount_cents=None, reference="CHQ-1", by=No
         received_on=on or dt.date.today(),
         recorded_by=by,
     )
+
+
+def activate_membership(member, *, category=None, end_on=None):
+    """Give `member` a paid term (ending in `end_on`, default a year from today) directly."""
+    import datetime as dt
+
+    from membership.dates import add_months
+    from membership.models import Membership, MembershipCategory, MembershipTerm
+    from membership.selectors import category_codes_by_position
+
+    by_position, any_position = category_codes_by_position()
+    code = category or by_position.get(member.position, any_position) or "affiliate"
+    end_on = end_on or add_months(dt.date.today(), 12)
+    membership, _created = Membership.objects.update_or_create(
+        member=member,
+        defaults={
+            "category": MembershipCategory.objects.get(code=code),
+            "paid_through_on": end_on,
+            "member_since_on": add_months(end_on, -12),
+            "status": "active",
+        },
+    )
+    MembershipTerm.objects.create(
+        membership=membership,
+        category=membership.category,
+        kind="join",
+        status="active",
+        start_on=add_months(end_on, -12),
+        end_on=end_on,
+    )
+    return member

@@ -99,7 +99,7 @@ def _claim_and_send(due, *, key: str, on: dt.date) -> int:
     Reminder.objects.bulk_create(
         [Reminder(term_id=pk, key=key, claim=claim) for pk in term_ids],
         ignore_conflicts=True,
-        batch_size=2000,
+        batch_size=5000,
     )
     reminders = list(
         Reminder.objects.filter(claim=claim).select_related(

@@ -5,30 +5,13 @@ import time
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
 from django.test import RequestFactory
 
-from config.celery import app
 from membership.models import Member
 from membership.tasks import send_welcome_email
 from tests.factories import MemberFactory
-
-
-@pytest.fixture
-def celery_on_redis(redis_url, settings):
-    """Point the Celery app at Redis, with eager mode off, for the length of the test."""
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.broker_url = redis_url
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            yield app
-    finally:
-        app.conf.update(saved)
-        app.pool.force_close_all()
 
 
 def wait_for(predicate, timeout=20.0):
@@ -42,19 +25,20 @@ def wait_for(predicate, timeout=20.0):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_worker_sends_welcome_after_verification(celery_on_redis):
+def test_worker_sends_welcome_after_verification(celery_workers):
     member = MemberFactory(full_name="Quinn Worker")
     address = EmailAddress.objects.get(user=member.user)
-    with transaction.atomic():
-        email_confirmed.send(
-            sender=EmailAddress, request=RequestFactory().get("/"), email_address=address
+    with celery_workers(1):
+        with transaction.atomic():
+            email_confirmed.send(
+                sender=EmailAddress, request=RequestFactory().get("/"), email_address=address
+            )
+            # Sent only after commit: nothing can have been queued yet.
+            assert mail.outbox == []
+        sent = wait_for(
+            lambda: Member.objects.filter(pk=member.pk, welcome_sent_at__isnull=False).exists()
         )
-        # Sent only after commit: nothing can have been queued yet.
-        assert mail.outbox == []
-
-    assert wait_for(
-        lambda: Member.objects.filter(pk=member.pk, welcome_sent_at__isnull=False).exists()
-    ), "the worker did not send the welcome e-mail"
+    assert sent, "the worker did not send the welcome e-mail"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [member.user.email]
     assert "Welcome to ICMA, Quinn Worker" in mail.outbox[0].subject

@@ -1,5 +1,6 @@
 """Bulk realistic members for benchmarks and load tests: `seed_members --count 100000`."""
 
+import datetime as dt
 import random
 import secrets
 import time
@@ -110,6 +111,45 @@ def fake_member_facts(rng: random.Random) -> dict:
     }
 
 
+def add_memberships(members, rng: random.Random) -> None:
+    """A paid term for each member, in the category their position fits, with end dates spread
+    from 90 days ago to 300 days ahead (some in grace, some lapsed)."""
+    from django.utils import timezone
+
+    from membership.dates import add_months
+    from membership.models import Membership, MembershipCategory, MembershipTerm
+    from membership.selectors import category_codes_by_position
+
+    by_position, any_position = category_codes_by_position()
+    categories = {c.code: c for c in MembershipCategory.objects.all()}
+    today = timezone.localdate()
+    memberships = []
+    for member in members:
+        code = by_position.get(member.position, any_position) or "affiliate"
+        end = today + dt.timedelta(days=rng.randrange(-90, 300))
+        memberships.append(
+            Membership(
+                member=member,
+                category=categories[code],
+                paid_through_on=end,
+                member_since_on=add_months(end, -12),
+                status="active",
+            )
+        )
+    Membership.objects.bulk_create(memberships)
+    MembershipTerm.objects.bulk_create(
+        MembershipTerm(
+            membership=m,
+            category=m.category,
+            kind="join",
+            status="active",
+            start_on=m.member_since_on,
+            end_on=m.paid_through_on,
+        )
+        for m in memberships
+    )
+
+
 class Command(BaseCommand):
     help = "Create N realistic members quickly with bulk inserts (password: seed-password)."
 
@@ -118,8 +158,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=None, help="random seed, for repeatable data"
         )
+        parser.add_argument(
+            "--with-memberships",
+            action="store_true",
+            help="give each member a paid term ending between 90 days ago and 300 days ahead",
+        )
 
-    def handle(self, *args, count: int, seed: int | None, **options):
+    def handle(self, *args, count: int, seed: int | None, with_memberships=False, **options):
         if count < 1 or count > 2_000_000:
             raise CommandError("--count must be between 1 and 2,000,000.")
         rng = random.Random(seed)
@@ -141,6 +186,10 @@ class Command(BaseCommand):
                 EmailAddress.objects.bulk_create(
                     EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
                 )
-                Member.objects.bulk_create(Member(user=u, **fake_member_facts(rng)) for u in users)
+                members = Member.objects.bulk_create(
+                    Member(user=u, **fake_member_facts(rng)) for u in users
+                )
+                if with_memberships:
+                    add_memberships(members, rng)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Created {count:,} members in {elapsed:.1f}s (run {run}).")

@@ -1,0 +1,107 @@
+"""Reads for the member's dashboard and the invoice pages."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from billing.models import Installment, Invoice, InvoiceStatus, Payment, PaymentState
+from membership.models import Member, Membership, MembershipRules, MembershipTerm, Status
+from membership.permissions import user_is_membership_staff
+from membership.selectors import membership_status_on
+
+RENEWABLE = {Status.ACTIVE, Status.GRACE, Status.LAPSED}
+JOINABLE = {Status.NONE, Status.CANCELLED, Status.REFUNDED}
+
+
+@dataclass
+class MembershipOverview:
+    member: Member
+    membership: Membership | None
+    status: str
+    on: dt.date
+    rules: MembershipRules
+    terms: list = field(default_factory=list)
+    open_invoice: Invoice | None = None
+    invoices: list = field(default_factory=list)
+    payments: list = field(default_factory=list)
+
+    @property
+    def paid_through_on(self):
+        return self.membership.paid_through_on if self.membership else None
+
+    @property
+    def days_left(self) -> int | None:
+        if self.status != Status.ACTIVE or self.paid_through_on is None:
+            return None
+        return (self.paid_through_on - self.on).days
+
+    @property
+    def renewal_opens_on(self):
+        if self.paid_through_on is None:
+            return None
+        return self.paid_through_on - dt.timedelta(days=self.rules.renewal_window_days)
+
+    @property
+    def can_renew(self) -> bool:
+        if self.open_invoice is not None or self.status not in RENEWABLE:
+            return False
+        return self.status != Status.ACTIVE or self.on >= self.renewal_opens_on
+
+    @property
+    def can_join(self) -> bool:
+        return self.open_invoice is None and self.status in JOINABLE
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+def membership_overview(*, member: Member, on: dt.date) -> MembershipOverview:
+    """Everything the dashboard shows, in a fixed number of queries however long the history."""
+    rules = MembershipRules.current()
+    membership = Membership.objects.filter(member=member).select_related("category").first()
+    if membership is None:
+        return MembershipOverview(
+            member=member, membership=None, status=Status.NONE, on=on, rules=rules
+        )
+    invoices = list(
+        Invoice.objects.filter(member=member).prefetch_related(
+            "lines", Prefetch("installments", queryset=Installment.objects.order_by("number"))
+        )
+    )
+    open_invoice = next((i for i in invoices if i.status == InvoiceStatus.OPEN), None)
+    terms = list(MembershipTerm.objects.filter(membership=membership).select_related("category"))
+    payments = list(
+        Payment.objects.filter(
+            invoice__member=member, state__in=[PaymentState.CONFIRMED, PaymentState.REFUNDED]
+        ).select_related("invoice")
+    )
+    status = membership_status_on(membership=membership, on=on)
+    return MembershipOverview(
+        member=member,
+        membership=membership,
+        status=status,
+        on=on,
+        rules=rules,
+        terms=terms,
+        open_invoice=open_invoice,
+        invoices=invoices,
+        payments=payments,
+    )
+
+
+def invoice_visible_to(*, user, number: str) -> Invoice:
+    """The invoice, if it is the user's own or the user is membership staff; otherwise 404."""
+    invoice = (
+        Invoice.objects.select_related("member__user")
+        .prefetch_related("lines", "installments", "payments")
+        .filter(number=number)
+        .first()
+    )
+    if invoice is None:
+        raise Http404
+    if invoice.member.user_id != user.pk and not user_is_membership_staff(user):
+        raise Http404
+    return invoice

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from billing.views import member
+
+app_name = "billing"
+
+urlpatterns = [
+    path("membership/", member.dashboard, name="dashboard"),
+    path("membership/join/", member.join, name="join"),
+    path("membership/renew/", member.renew, name="renew"),
+    path("membership/waiver/", member.waiver, name="waiver"),
+    path("billing/invoices/<str:number>/", member.invoice_detail, name="invoice"),
+    path("billing/invoices/<str:number>/receipt/", member.receipt, name="receipt"),
+    path("billing/invoices/<str:number>/receipt.pdf", member.receipt_download, name="receipt_pdf"),
+]

@@ -1,0 +1,168 @@
+"""Member pages: the membership dashboard, join and renew, invoices and receipts, waivers."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from billing.forms import MembershipCheckoutForm, WaiverRequestForm
+from billing.models import InvoiceKind
+from billing.receipts import receipt_pdf
+from billing.selectors import invoice_visible_to, membership_overview
+from billing.services.invoices import membership_invoice_issue, quote_for
+from membership.models import MembershipRules, WaiverRequest, WaiverStatus
+from membership.selectors import member_for_user
+from membership.services.dues import QuoteRefused
+from membership.services.lifecycle import waiver_request
+from membership.services.members import member_update_profile
+
+
+@login_required
+def dashboard(request):
+    member = member_for_user(user=request.user)
+    overview = membership_overview(member=member, on=timezone.localdate())
+    waiver = WaiverRequest.objects.filter(member=member).first()
+    return render(request, "billing/dashboard.html", {"o": overview, "waiver": waiver})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request):
+    return _checkout(request, kind=InvoiceKind.JOIN)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def renew(request):
+    return _checkout(request, kind=InvoiceKind.RENEWAL)
+
+
+def _checkout(request, *, kind: str):
+    """Step 1: the form (prefilled from the profile). Step 2 (`review`): the quote, explained.
+    Step 3 (`confirm`): the invoice is issued with the quote frozen on it."""
+    member = member_for_user(user=request.user)
+    today = timezone.localdate()
+    overview = membership_overview(member=member, on=today)
+    allowed = overview.can_renew if kind == InvoiceKind.RENEWAL else overview.can_join
+    if not allowed:
+        if overview.open_invoice is not None:
+            messages.info(
+                request, _("You have an open invoice; pay it to complete your membership.")
+            )
+        elif kind == InvoiceKind.RENEWAL and overview.status in ("active",):
+            messages.info(
+                request,
+                _("Renewal opens on %(day)s, %(days)s days before your membership ends.")
+                % {
+                    "day": overview.renewal_opens_on.strftime("%B %d, %Y"),
+                    "days": overview.rules.renewal_window_days,
+                },
+            )
+        return redirect("billing:dashboard")
+    rules: MembershipRules = overview.rules
+    installment_counts = rules.installment_counts if kind == InvoiceKind.RENEWAL else ()
+    initial = {
+        "position": member.position,
+        "annual_salary": member.annual_salary_cents,
+        "population": member.population,
+        "general_fund_budget": member.general_fund_budget_cents,
+        "category": overview.membership.category if overview.membership else None,
+    }
+    form = MembershipCheckoutForm(
+        request.POST or None,
+        initial=initial,
+        installment_counts=installment_counts,
+        installment_categories=rules.installment_categories,
+    )
+    quote = None
+    action = request.POST.get("action")
+    if request.method == "POST" and form.is_valid():
+        facts = form.facts()
+        category = form.cleaned_data["category"]
+        try:
+            quote = quote_for(category=category, facts=facts, on=today)
+        except QuoteRefused as refused:
+            for field, errors in refused.errors.items():
+                target = {"salary": "annual_salary", "budget": "general_fund_budget"}.get(field)
+                form.add_error(target if target in form.fields else None, errors)
+        if quote is not None and action == "confirm":
+            try:
+                invoice = membership_invoice_issue(
+                    member=member,
+                    category=category,
+                    facts=facts,
+                    kind=kind,
+                    on=today,
+                    installment_count=form.cleaned_data.get("installments") or 1,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                member_update_profile(
+                    member=member,
+                    position=facts.position,
+                    annual_salary_cents=facts.salary_cents,
+                    population=facts.population,
+                    general_fund_budget_cents=facts.budget_cents,
+                )
+                messages.success(
+                    request,
+                    _("Invoice %(number)s has been issued and e-mailed to you.")
+                    % {"number": invoice.number},
+                )
+                return redirect("billing:invoice", number=invoice.number)
+    return render(
+        request,
+        "billing/checkout.html",
+        {
+            "form": form,
+            "quote": quote if form.is_bound and not form.errors else None,
+            "kind": kind,
+            "o": overview,
+        },
+    )
+
+
+@login_required
+def invoice_detail(request, number: str):
+    invoice = invoice_visible_to(user=request.user, number=number)
+    return render(request, "billing/invoice.html", {"invoice": invoice})
+
+
+@login_required
+def receipt(request, number: str):
+    invoice = invoice_visible_to(user=request.user, number=number)
+    if invoice.paid_cents == 0:
+        raise Http404
+    return render(request, "billing/receipt.html", {"invoice": invoice})
+
+
+@login_required
+def receipt_download(request, number: str):
+    invoice = invoice_visible_to(user=request.user, number=number)
+    if invoice.paid_cents == 0:
+        raise Http404
+    response = HttpResponse(receipt_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{invoice.number}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def waiver(request):
+    member = member_for_user(user=request.user)
+    pending = WaiverRequest.objects.filter(member=member, status=WaiverStatus.REQUESTED).first()
+    form = WaiverRequestForm(request.POST or None)
+    if request.method == "POST" and pending is None and form.is_valid():
+        try:
+            waiver_request(member=member, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your request has been sent to membership staff."))
+            return redirect("billing:dashboard")
+    return render(request, "billing/waiver.html", {"form": form, "pending": pending})
