@@ -88,7 +88,7 @@ def test_staff_find_a_member_and_record_the_cheque(page, screenshot):
     assert Membership.objects.get(member=member).status == Status.ACTIVE
 
 
-def test_staff_screens_for_waivers_cancellation_and_export(page, screenshot):
+def test_staff_approve_a_waiver_and_cancel_an_invoice(page, screenshot):
     waiting = MemberFactory(full_name="Quinn Transition")
     waiver_request(member=waiting, reason="The council eliminated the assistant manager post.")
     owing = MemberFactory(full_name="Harper Owing")
