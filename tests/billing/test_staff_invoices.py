@@ -57,6 +57,18 @@ def test_invoice_page_shows_payments(staff_client, invoice):
     assert "CHQ-7781" in body
 
 
+def test_paid_invoice_page_links_to_the_receipts(staff_client, invoice):
+    pay_invoice(invoice)
+    body = staff_client.get(detail_url(invoice)).content.decode()
+    assert reverse("billing:receipt", args=[invoice.number]) in body
+    assert reverse("billing:receipt_pdf", args=[invoice.number]) in body
+
+
+def test_unpaid_invoice_page_has_no_receipt_links(staff_client, invoice):
+    body = staff_client.get(detail_url(invoice)).content.decode()
+    assert reverse("billing:receipt", args=[invoice.number]) not in body
+
+
 def test_invoice_page_shows_installments(staff_client):
     member = MemberFactory()
     pay_invoice(issue_invoice(member))

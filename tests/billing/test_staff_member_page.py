@@ -200,7 +200,13 @@ def test_member_page_query_budget_with_many_terms(
 @pytest.fixture(params=[1, 10_000], ids=["1-member", "10000-members"])
 def population(request, paid_member):
     if request.param > 1:
-        call_command("seed_members", count=request.param - 1, seed=7, stdout=io.StringIO())
+        call_command(
+            "seed_members",
+            count=request.param - 1,
+            seed=7,
+            with_memberships=True,
+            stdout=io.StringIO(),
+        )
     return request.param
 
 

@@ -137,7 +137,13 @@ def test_page_links_keep_the_search(staff_client):
 def crowd(request, people):
     """How many members were seeded on top of the five of `people` (staff included)."""
     if request.param:
-        call_command("seed_members", count=request.param, seed=7, stdout=io.StringIO())
+        call_command(
+            "seed_members",
+            count=request.param,
+            seed=7,
+            with_memberships=True,
+            stdout=io.StringIO(),
+        )
     return request.param
 
 

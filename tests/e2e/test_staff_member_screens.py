@@ -48,13 +48,18 @@ def test_staff_find_a_member_and_record_the_cheque(page, screenshot):
     page.wait_for_selector("text=Cheque 004512 for")
     screenshot("staff-member-page-active")
     assert page.locator(".page-title .badge").inner_text() == "Active"
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("staff-member-page-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # tables scroll inside
+    page.goto("/staff/members/?q=Riley")
+    screenshot("staff-member-search-phone")
 
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
     assert Membership.objects.get(member=member).status == Status.ACTIVE
 
 
-def test_staff_screens_for_waivers_cancellation_and_export(page, screenshot):
+def test_staff_approve_a_waiver_and_cancel_an_invoice(page, screenshot):
     waiting = MemberFactory(full_name="Quinn Transition")
     waiver_request(member=waiting, reason="The council eliminated the assistant manager post.")
     owing = MemberFactory(full_name="Harper Owing")
