@@ -103,7 +103,7 @@ class ExpertProfile(models.Model):
 
     @property
     def engagement_type_labels(self) -> list[str]:
-        return [EngagementType(value).label for value in self.engagement_types]
+        return [str(EngagementType(value).label) for value in self.engagement_types]
 
     def consent_is_current(self, current_version_id: int | None) -> bool:
         return current_version_id is not None and self.consent_text_id == current_version_id
