@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +19,14 @@ from experts.models import (
     ExpertProfile,
     Language,
 )
-from experts.models.taxonomy import TRAVEL_ENGAGEMENTS, WORKING_PROFICIENCY, accepts_field
+from experts.models.taxonomy import (
+    LANGUAGE_BIT,
+    TRAVEL_ENGAGEMENTS,
+    WORKING_PROFICIENCY,
+    accepts_field,
+    areas_mask,
+    languages_mask,
+)
 from membership.models import Member
 from membership.permissions import user_is_international_staff
 from membership.selectors import members_in_good_standing
@@ -61,34 +69,27 @@ def pool_profiles(*, consent_text_id: int | None, on: date | None = None) -> Que
     )
 
 
-def _speaking(languages: list[str]) -> QuerySet:
-    return ExpertLanguage.objects.filter(
-        language__in=languages, proficiency__gte=WORKING_PROFICIENCY
-    ).values("profile_id")
-
-
 def _available_between(starts_on: date, ends_on: date) -> QuerySet:
     return ExpertAvailability.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).values(
         "profile_id"
     )
 
 
-def _with_area(area_id: int) -> QuerySet:
-    return ExpertProfile.areas.through.objects.filter(expertisearea_id=area_id).values(
-        "expertprofile_id"
-    )
-
-
-def _points_if(condition: Q, points: int) -> Case:
+def _points_if(condition, points: int) -> Case:
     return Case(When(condition, then=Value(points)), default=Value(0))
 
 
-def _flag(condition: Q | None):
+def _flag(condition):
     if condition is None:
         return Value(False, output_field=BooleanField())
     return Case(
         When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
     )
+
+
+def _has_any(field: str, mask: int) -> GreaterThan:
+    """True when the profile's bit mask `field` shares a bit with `mask`."""
+    return GreaterThan(F(field).bitand(mask), 0)
 
 
 def request_date_range(request: AssistanceRequest) -> tuple[date, date] | None:
@@ -100,7 +101,7 @@ def request_date_range(request: AssistanceRequest) -> tuple[date, date] | None:
 def experts_matching(
     *,
     request: AssistanceRequest,
-    topic_ids: list[int],
+    topics: list[ExpertiseArea],
     consent_text_id: int | None,
     only_language: bool = False,
     only_available: bool = False,
@@ -117,24 +118,20 @@ def experts_matching(
     Ties go to more shared topics, then more years in local government, then the older
     profile. A part the request leaves open (no language, no dates) scores 0 for everyone.
 
-    Each condition is an uncorrelated `IN (subquery)` that PostgreSQL hashes once per query,
-    so the cost is one pass over the pool whatever the page, and a page costs a fixed number
-    of queries. The `only_*` arguments turn a part of the score into a filter.
+    Topics and languages are read from the profile's bit masks, and availability through one
+    uncorrelated `IN (subquery)` that PostgreSQL hashes once, so ranking is a single pass over
+    the pool and a page costs a fixed number of queries. `only_*` turn a part into a filter.
     """
     pool = pool_profiles(consent_text_id=consent_text_id)
-    if not topic_ids:
+    if not topics:
         return pool.none()
-    through = ExpertProfile.areas.through
-    pool = pool.filter(
-        pk__in=through.objects.filter(expertisearea_id__in=topic_ids).values("expertprofile_id")
-    )
-    topic_conditions = [Q(pk__in=_with_area(area_id)) for area_id in topic_ids]
+    pool = pool.filter(_has_any("area_mask", areas_mask(topics)))
     shared = sum(
-        (_points_if(c, 1) for c in topic_conditions[1:]), _points_if(topic_conditions[0], 1)
+        (_points_if(_has_any("area_mask", t.mask), 1) for t in topics[1:]),
+        _points_if(_has_any("area_mask", topics[0].mask), 1),
     )
-
-    languages = list(request.languages_needed)
-    language_q = Q(pk__in=_speaking(languages)) if languages else None
+    languages = [code for code in request.languages_needed if code in LANGUAGE_BIT]
+    language_q = _has_any("language_mask", languages_mask(languages)) if languages else None
     dates = request_date_range(request)
     available_q = Q(pk__in=_available_between(*dates)) if dates else None
     type_q = Q(**{accepts_field(request.engagement_type): True})
@@ -189,9 +186,9 @@ def experts_search(
         member__in=_good_standing_ids(None),
     )
     if area is not None:
-        profiles = profiles.filter(pk__in=_with_area(area.pk))
-    if language:
-        profiles = profiles.filter(pk__in=_speaking([language]))
+        profiles = profiles.filter(_has_any("area_mask", area.mask))
+    if language in LANGUAGE_BIT:
+        profiles = profiles.filter(_has_any("language_mask", languages_mask([language])))
     if engagement_type in EngagementType.values:
         profiles = profiles.filter(**{accepts_field(engagement_type): True})
     if country:

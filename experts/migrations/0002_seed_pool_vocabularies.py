@@ -44,7 +44,7 @@ def seed(apps, schema_editor):
     ConsentText = apps.get_model("experts", "ConsentText")
     for order, (slug, name) in enumerate(AREAS):
         ExpertiseArea.objects.get_or_create(
-            slug=slug, defaults={"name": name, "sort_order": order * 10}
+            slug=slug, defaults={"name": name, "sort_order": order * 10, "bit": order}
         )
     for name, kind in PARTNERS:
         PartnerOrganization.objects.get_or_create(name=name, defaults={"kind": kind})

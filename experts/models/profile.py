@@ -47,6 +47,10 @@ class ExpertProfile(models.Model):
     )
     consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
 
+    # Derived from `areas` and `languages` (working level or better) by the profile service;
+    # the ranking reads these instead of joining, see docs/decisions/002-expert-ranking.md.
+    area_mask = models.BigIntegerField(default=0, editable=False)
+    language_mask = models.IntegerField(default=0, editable=False)
     areas = models.ManyToManyField(
         ExpertiseArea, related_name="experts", verbose_name=_("areas of expertise")
     )

@@ -17,7 +17,12 @@ from experts.models import (
     ExpertLanguage,
     ExpertProfile,
 )
-from experts.models.taxonomy import accepts_field
+from experts.models.taxonomy import (
+    WORKING_PROFICIENCY,
+    accepts_field,
+    areas_mask,
+    languages_mask,
+)
 from experts.services import ExpertPoolError
 from experts.services.cv import cv_validate
 from membership.models import Member
@@ -108,6 +113,11 @@ def expert_profile_save(
     profile.years_in_local_government = details.years_in_local_government
     profile.willing_to_travel = details.willing_to_travel
     profile.availability_note = details.availability_note
+    languages = dict(details.languages)
+    profile.area_mask = areas_mask(details.areas)
+    profile.language_mask = languages_mask(
+        code for code, level in languages.items() if level >= WORKING_PROFICIENCY
+    )
     for value in EngagementType.values:
         setattr(profile, accepts_field(value), value in details.engagement_types)
     old_cv_name = profile.cv.name if profile.cv else ""
@@ -129,7 +139,7 @@ def expert_profile_save(
     profile.languages.all().delete()
     ExpertLanguage.objects.bulk_create(
         ExpertLanguage(profile=profile, language=code, proficiency=level)
-        for code, level in dict(details.languages).items()
+        for code, level in languages.items()
     )
     profile.availability.all().delete()
     ExpertAvailability.objects.bulk_create(

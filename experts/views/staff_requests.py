@@ -38,7 +38,7 @@ from experts.services.requests import (
     engagement_remove,
     engagement_shortlist,
 )
-from experts.views import paginate
+from experts.views import paginate, paginate_with_total
 from membership.permissions import international_staff_required
 
 
@@ -107,12 +107,12 @@ def request_matches(request, pk: int):
     consent = current_consent_text()
     matches = experts_matching(
         request=assistance,
-        topic_ids=[topic.pk for topic in topics],
+        topics=topics,
         consent_text_id=consent.pk if consent else None,
         **options,
     )
     topic_ids = [topic.pk for topic in topics]
-    page = paginate(
+    page = paginate_with_total(
         request,
         matches.prefetch_related(
             Prefetch(

@@ -130,7 +130,9 @@ def test_an_invited_expert_cannot_be_taken_off_the_shortlist(
         engagement_remove(engagement=engagement)
 
 
-def test_member_answers_through_the_invitation_page(client, request_and_expert, international_staff):
+def test_member_answers_through_the_invitation_page(
+    client, request_and_expert, international_staff
+):
     engagement = invited(*request_and_expert, international_staff)
     client.force_login(engagement.profile.member.user)
     url = reverse("experts:invitation", args=[engagement.pk])

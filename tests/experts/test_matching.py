@@ -18,7 +18,7 @@ def matches(request, **options):
     return list(
         experts_matching(
             request=request,
-            topic_ids=list(request.topics.values_list("pk", flat=True)),
+            topics=list(request.topics.all()),
             consent_text_id=current_consent().pk,
             **options,
         )
