@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.utils import timezone
@@ -155,18 +155,59 @@ def experts_matching(
     ):
         if condition is not None:
             score = score + _points_if(condition, points)
-    return (
-        pool.select_related("member__user")
-        .annotate(
-            shared_topic_count=shared,
-            speaks_language=_flag(language_q),
-            accepts_type=_flag(type_q),
-            available_on_dates=_flag(available_q),
-            travel_ok=_flag(travel_q),
-            score=score,
+    return pool.annotate(
+        shared_topic_count=shared,
+        speaks_language=_flag(language_q),
+        accepts_type=_flag(type_q),
+        available_on_dates=_flag(available_q),
+        travel_ok=_flag(travel_q),
+        score=score,
+    ).order_by("-score", "-shared_topic_count", "-years_in_local_government", "pk")
+
+
+MATCH_FIELDS = (
+    "pk",
+    "score",
+    "shared_topic_count",
+    "speaks_language",
+    "accepts_type",
+    "available_on_dates",
+    "travel_ok",
+)
+
+
+def experts_for_ranked_rows(
+    *, rows: list[dict], topics: list[ExpertiseArea], languages: list[str]
+) -> list[ExpertProfile]:
+    """The profiles behind a page of `experts_matching(...).values(*MATCH_FIELDS)` rows, in
+    rank order, with the row's score and reasons set on each, plus `shared_topics` and
+    `needed_languages` for display. Ranking reads narrow rows; only the page is loaded whole."""
+    topic_ids = [topic.pk for topic in topics]
+    profiles = (
+        ExpertProfile.objects.select_related("member__user")
+        .prefetch_related(
+            Prefetch(
+                "areas",
+                queryset=ExpertiseArea.objects.filter(pk__in=topic_ids),
+                to_attr="shared_topics",
+            ),
+            Prefetch(
+                "languages",
+                queryset=ExpertLanguage.objects.filter(
+                    language__in=languages, proficiency__gte=WORKING_PROFICIENCY
+                ),
+                to_attr="needed_languages",
+            ),
         )
-        .order_by("-score", "-shared_topic_count", "-years_in_local_government", "pk")
+        .in_bulk([row["pk"] for row in rows])
     )
+    ranked = []
+    for row in rows:
+        profile = profiles[row["pk"]]
+        for name in MATCH_FIELDS[1:]:
+            setattr(profile, name, row[name])
+        ranked.append(profile)
+    return ranked
 
 
 def experts_search(

@@ -19,7 +19,8 @@ class _Total:
 
 
 def paginate_with_total(request, queryset, per_page: int = PAGE_SIZE) -> Page:
-    """A page whose total comes from a window count in the same query as its rows.
+    """A page of `queryset` (a `.values()` queryset: narrow rows) whose total comes from a
+    window count in the same query as its rows.
 
     Ranking the pool is the expensive part of the matching page; a separate COUNT would rank
     it twice. A page number past the end falls back to one COUNT and shows the last page.
@@ -32,7 +33,7 @@ def paginate_with_total(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     offset = (number - 1) * per_page
     rows = list(counted[offset : offset + per_page])
     if rows:
-        total = rows[0].total_count
+        total = rows[0]["total_count"]
     else:
         total = queryset.count()
         if total and number > 1:

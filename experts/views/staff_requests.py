@@ -3,7 +3,6 @@
 import csv
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,16 +16,16 @@ from experts.models import (
     AssistanceRequest,
     DossierExport,
     Engagement,
-    ExpertiseArea,
-    ExpertLanguage,
     ExpertProfile,
 )
 from experts.selectors import (
+    MATCH_FIELDS,
     assistance_requests,
     current_consent_text,
     dossier_experts,
     dossier_exports,
     engagements_for_request,
+    experts_for_ranked_rows,
     experts_matching,
 )
 from experts.services import ExpertPoolError
@@ -111,29 +110,17 @@ def request_matches(request, pk: int):
         consent_text_id=consent.pk if consent else None,
         **options,
     )
-    topic_ids = [topic.pk for topic in topics]
-    page = paginate_with_total(
-        request,
-        matches.prefetch_related(
-            Prefetch(
-                "areas",
-                queryset=ExpertiseArea.objects.filter(pk__in=topic_ids),
-                to_attr="shared_topics",
-            ),
-            Prefetch(
-                "languages",
-                queryset=ExpertLanguage.objects.filter(language__in=assistance.languages_needed),
-                to_attr="needed_languages",
-            ),
-        ),
+    page = paginate_with_total(request, matches.values(*MATCH_FIELDS))
+    profiles = experts_for_ranked_rows(
+        rows=page.object_list, topics=topics, languages=assistance.languages_needed
     )
     engaged = dict(
         Engagement.objects.filter(
-            request=assistance, profile_id__in=[p.pk for p in page.object_list]
+            request=assistance, profile_id__in=[p.pk for p in profiles]
         ).values_list("profile_id", "status")
     )
     labels = dict(Engagement.Status.choices)
-    rows = [(profile, labels.get(engaged.get(profile.pk))) for profile in page.object_list]
+    rows = [(profile, labels.get(engaged.get(profile.pk))) for profile in profiles]
     return render(
         request,
         "experts/staff/request_matches.html",
