@@ -175,7 +175,8 @@ def main() -> int:
             print(
                 f"{size:>9,} profiles (built in {seconds:5.1f}s): {matched:>7,} matching, "
                 f"{queries} queries, median {statistics.median(timings):6.1f} ms, "
-                f"worst {max(timings):6.1f} ms over {args.runs} runs",
+                f"best {min(timings):6.1f} ms, worst {max(timings):6.1f} ms over {args.runs} runs "
+                f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
                 flush=True,
             )
         base = results[0]
