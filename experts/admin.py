@@ -24,6 +24,10 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
+    def has_delete_permission(self, request, obj=None):
+        # Each area owns a bit of every profile's area mask; retire it (untick) instead.
+        return False
+
 
 @admin.register(PartnerOrganization)
 class PartnerOrganizationAdmin(admin.ModelAdmin):

@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never does.
+    skip = {"DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
