@@ -32,6 +32,7 @@ class Engagement(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The member answers for themselves, so the responder is always the profile's member.
     responded_at = models.DateTimeField(null=True, blank=True)
     response_note = models.TextField(_("note"), max_length=1000, blank=True)

@@ -148,3 +148,18 @@ def test_posting_without_an_answer_changes_nothing(client, request_and_expert, i
     client.post(reverse("experts:invitation", args=[engagement.pk]), {"note": "hm"})
     engagement.refresh_from_db()
     assert engagement.status == Engagement.Status.INVITED
+
+
+def test_invitation_email_task_sends_once_however_often_it_runs(
+    request_and_expert, international_staff, django_capture_on_commit_callbacks
+):
+    from experts.tasks import send_invitation_email
+
+    request, expert = request_and_expert
+    engagement = engagement_shortlist(request=request, profile=expert, by=international_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_invite(engagement=engagement, by=international_staff)
+    assert send_invitation_email(engagement.pk) is False
+    assert len(mail.outbox) == 1
+    engagement.refresh_from_db()
+    assert engagement.invitation_sent_at is not None
