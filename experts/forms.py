@@ -242,6 +242,11 @@ class AssistanceRequestForm(forms.ModelForm):
         if self.instance.pk:
             partners = partners | PartnerOrganization.objects.filter(pk=self.instance.partner_id)
         self.fields["partner"].queryset = partners.distinct()
+        self.fields["partner"].empty_label = _("Choose the partner…")
+        self.fields["engagement_type"].choices = [
+            ("", _("Choose the kind of engagement…")),
+            *EngagementType.choices,
+        ]
         self.fields["partner"].help_text = _(
             "Missing a ministry, province or city? Add it under Partner organizations in the admin."
         )
@@ -268,7 +273,10 @@ class MatchFilterForm(forms.Form):
 
 class PoolSearchForm(forms.Form):
     area = forms.ModelChoiceField(
-        label=_("Area"), queryset=ExpertiseArea.objects.all(), required=False
+        label=_("Area"),
+        queryset=ExpertiseArea.objects.all(),
+        required=False,
+        empty_label=_("Any"),
     )
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("Any")), *Language.choices], required=False

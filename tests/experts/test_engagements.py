@@ -163,3 +163,15 @@ def test_invitation_email_task_sends_once_however_often_it_runs(
     assert len(mail.outbox) == 1
     engagement.refresh_from_db()
     assert engagement.invitation_sent_at is not None
+
+
+def test_an_expert_who_withdrew_after_shortlisting_cannot_be_invited(
+    request_and_expert, international_staff
+):
+    from experts.services.profiles import expert_withdraw
+
+    request, expert = request_and_expert
+    engagement = engagement_shortlist(request=request, profile=expert, by=international_staff)
+    expert_withdraw(member=expert.member)
+    with pytest.raises(ExpertPoolError, match="left the pool"):
+        engagement_invite(engagement=engagement, by=international_staff)

@@ -140,3 +140,12 @@ def test_travel_scores_nothing_for_remote_advice():
     (match,) = matches(remote)
     assert match.travel_ok is False
     assert match.score == 30
+
+
+def test_withdrawn_experts_leave_matching_at_once(workshop):
+    from experts.services.profiles import expert_withdraw
+
+    profile = make_expert(areas=["budgeting-finance"])
+    assert ids(matches(workshop)) == [profile.pk]
+    expert_withdraw(member=profile.member)
+    assert matches(workshop) == []
