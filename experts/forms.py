@@ -1,4 +1,6 @@
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -247,8 +249,11 @@ class AssistanceRequestForm(forms.ModelForm):
             ("", _("Choose the kind of engagement…")),
             *EngagementType.choices,
         ]
-        self.fields["partner"].help_text = _(
-            "Missing a ministry, province or city? Add it under Partner organizations in the admin."
+        self.fields["partner"].help_text = format_html(
+            '{} <a href="{}">{}</a>.',
+            _("Missing a ministry, province or city?"),
+            reverse("admin:experts_partnerorganization_add"),
+            _("Add it to the partner organizations"),
         )
 
     def clean(self):

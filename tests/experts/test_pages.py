@@ -211,3 +211,13 @@ def test_home_and_profile_pages_stay_within_budget(
         assert member_client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(10):
         assert member_client.get(reverse("membership:profile")).status_code == 200
+
+
+def test_international_staff_can_add_a_partner_in_the_admin(client):
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(groups=["International programs staff"]))
+    response = client.get(reverse("admin:experts_partnerorganization_add"))
+    assert response.status_code == 200
+    response = client.get(reverse("admin:experts_expertisearea_changelist"))
+    assert response.status_code == 200
