@@ -310,3 +310,7 @@ class ConsentTextForm(forms.Form):
             "before they can be matched or exported."
         ),
     )
+    confirm = forms.BooleanField(
+        label=_("I understand that every expert must consent again to this version"),
+        error_messages={"required": _("Tick this box to publish, or leave the page.")},
+    )

@@ -221,3 +221,12 @@ def test_international_staff_can_add_a_partner_in_the_admin(client):
     assert response.status_code == 200
     response = client.get(reverse("admin:experts_expertisearea_changelist"))
     assert response.status_code == 200
+
+
+def test_publishing_a_consent_text_needs_the_confirmation_box(intl_client):
+    url = reverse("experts:staff_consent")
+    response = intl_client.post(url, {"body": "Version two."})
+    assert "Tick this box to publish" in response.content.decode()
+    assert current_consent().version == 1
+    intl_client.post(url, {"body": "Version two.", "confirm": "on"})
+    assert current_consent().version == 2
