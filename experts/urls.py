@@ -1,6 +1,6 @@
 from django.urls import path
 
-from experts.views import member, staff_pool, staff_requests
+from experts.views import member, staff_matching, staff_pool, staff_requests
 
 app_name = "experts"
 
@@ -31,7 +31,7 @@ urlpatterns = [
     ),
     path(
         "staff/experts/requests/<int:pk>/matches/",
-        staff_requests.request_matches,
+        staff_matching.request_matches,
         name="staff_request_matches",
     ),
     path(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from experts.forms import AssistanceRequestForm, MatchFilterForm
+from experts.forms import AssistanceRequestForm
 from experts.models import (
     AssistanceRequest,
     DossierExport,
@@ -19,14 +19,11 @@ from experts.models import (
     ExpertProfile,
 )
 from experts.selectors import (
-    MATCH_FIELDS,
     assistance_requests,
     current_consent_text,
     dossier_experts,
     dossier_exports,
     engagements_for_request,
-    experts_for_ranked_rows,
-    experts_matching,
 )
 from experts.services import ExpertPoolError
 from experts.services.requests import (
@@ -37,7 +34,7 @@ from experts.services.requests import (
     engagement_remove,
     engagement_shortlist,
 )
-from experts.views import paginate, paginate_with_total
+from experts.views import paginate
 from membership.permissions import international_staff_required
 
 
@@ -93,43 +90,6 @@ def request_detail(request, pk: int):
             "engagements": list(engagements_for_request(request=assistance)),
             "exports": list(dossier_exports(request=assistance)[:10]),
             "current_consent_id": consent.pk if consent else None,
-        },
-    )
-
-
-@international_staff_required
-def request_matches(request, pk: int):
-    assistance = _request_or_404(pk)
-    topics = list(assistance.topics.all())
-    filters = MatchFilterForm(request.GET or None)
-    options = filters.cleaned_data if filters.is_valid() else {}
-    consent = current_consent_text()
-    matches = experts_matching(
-        request=assistance,
-        topics=topics,
-        consent_text_id=consent.pk if consent else None,
-        **options,
-    )
-    page = paginate_with_total(request, matches.values(*MATCH_FIELDS))
-    profiles = experts_for_ranked_rows(
-        rows=page.object_list, topics=topics, languages=assistance.languages_needed
-    )
-    engaged = dict(
-        Engagement.objects.filter(
-            request=assistance, profile_id__in=[p.pk for p in profiles]
-        ).values_list("profile_id", "status")
-    )
-    labels = dict(Engagement.Status.choices)
-    rows = [(profile, labels.get(engaged.get(profile.pk))) for profile in profiles]
-    return render(
-        request,
-        "experts/staff/request_matches.html",
-        {
-            "assistance": assistance,
-            "topics": topics,
-            "filters": filters,
-            "page": page,
-            "rows": rows,
         },
     )
 
