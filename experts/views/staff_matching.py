@@ -17,7 +17,7 @@ from experts.selectors import (
     request_date_range,
 )
 from experts.views import paginate_with_total
-from experts.views.staff_requests import _request_or_404
+from experts.views.staff_requests import assistance_request_or_404
 from membership.permissions import international_staff_required
 
 
@@ -78,7 +78,7 @@ def _details(profile: ExpertProfile) -> str:
 
 @international_staff_required
 def request_matches(request, pk: int):
-    assistance = _request_or_404(pk)
+    assistance = assistance_request_or_404(pk)
     topics = list(assistance.topics.all())
     filters = MatchFilterForm(request.GET or None)
     options = filters.cleaned_data if filters.is_valid() else {}

@@ -38,7 +38,7 @@ from experts.views import paginate
 from membership.permissions import international_staff_required
 
 
-def _request_or_404(pk: int) -> AssistanceRequest:
+def assistance_request_or_404(pk: int) -> AssistanceRequest:
     return get_object_or_404(AssistanceRequest.objects.select_related("partner"), pk=pk)
 
 
@@ -56,7 +56,7 @@ def request_list(request):
 @international_staff_required
 @require_http_methods(["GET", "POST"])
 def request_edit(request, pk: int | None = None):
-    instance = _request_or_404(pk) if pk else None
+    instance = assistance_request_or_404(pk) if pk else None
     form = AssistanceRequestForm(request.POST or None, instance=instance)
     if request.method == "POST":
         if form.is_valid():
@@ -79,7 +79,7 @@ def request_edit(request, pk: int | None = None):
 
 @international_staff_required
 def request_detail(request, pk: int):
-    assistance = _request_or_404(pk)
+    assistance = assistance_request_or_404(pk)
     consent = current_consent_text()
     return render(
         request,
@@ -97,7 +97,7 @@ def request_detail(request, pk: int):
 @international_staff_required
 @require_POST
 def engagement_add(request, pk: int):
-    assistance = _request_or_404(pk)
+    assistance = assistance_request_or_404(pk)
     profile = get_object_or_404(ExpertProfile, pk=request.POST.get("profile"))
     try:
         engagement_shortlist(request=assistance, profile=profile, by=request.user)
@@ -204,7 +204,7 @@ class _Echo:
 
 @international_staff_required
 def dossier_csv(request, pk: int):
-    assistance = _request_or_404(pk)
+    assistance = assistance_request_or_404(pk)
     consent = current_consent_text()
     experts = dossier_experts(request=assistance, consent_text_id=consent.pk if consent else None)
     dossier_export_record(
@@ -227,7 +227,7 @@ def dossier_csv(request, pk: int):
 
 @international_staff_required
 def dossier_print(request, pk: int):
-    assistance = _request_or_404(pk)
+    assistance = assistance_request_or_404(pk)
     consent = current_consent_text()
     experts = dossier_experts(request=assistance, consent_text_id=consent.pk if consent else None)
     dossier_export_record(

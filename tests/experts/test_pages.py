@@ -230,3 +230,12 @@ def test_publishing_a_consent_text_needs_the_confirmation_box(intl_client):
     assert current_consent().version == 1
     intl_client.post(url, {"body": "Version two.", "confirm": "on"})
     assert current_consent().version == 2
+
+
+def test_a_member_not_in_good_standing_is_told_how_to_join(member_client, monkeypatch):
+    monkeypatch.setattr(
+        "experts.views.member.member_in_good_standing", lambda *, member, on=None: False
+    )
+    response = member_client.get(reverse("experts:volunteer"))
+    assert response.status_code == 403
+    assert "Renew your membership" in response.content.decode()
