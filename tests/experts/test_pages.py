@@ -239,3 +239,17 @@ def test_a_member_not_in_good_standing_is_told_how_to_join(member_client, monkey
     response = member_client.get(reverse("experts:volunteer"))
     assert response.status_code == 403
     assert "Renew your membership" in response.content.decode()
+
+
+@pytest.mark.parametrize("experts", [1, 30])
+@pytest.mark.parametrize("url_name", ["staff_overview", "staff_search", "staff_requests"])
+def test_staff_pool_pages_query_count_does_not_grow(
+    intl_client, experts, url_name, django_assert_max_num_queries
+):
+    for n in range(experts):
+        make_expert(languages=[("en", 4), ("cmn", 3)])
+        if n < 3:
+            make_request(title=f"Request {n}")
+    with django_assert_max_num_queries(12):
+        response = intl_client.get(reverse(f"experts:{url_name}"))
+    assert response.status_code == 200
