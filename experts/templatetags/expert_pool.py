@@ -4,33 +4,37 @@ Each tag costs one or two queries, whatever the size of the pool.
 """
 
 from django import template
+from django.db.models import Subquery
 
-from experts.models import Engagement, ExpertProfile
+from experts.models import ConsentText, Engagement, ExpertProfile
 
 register = template.Library()
+
+
+def _profile(member) -> ExpertProfile | None:
+    """The member's profile in the pool, with the current consent text's id, in one query."""
+    return (
+        ExpertProfile.objects.filter(member=member)
+        .exclude(status=ExpertProfile.Status.WITHDRAWN)
+        .only("pk", "status", "paused_for_lapse", "member_id", "consent_text_id")
+        .annotate(
+            current_consent_id=Subquery(ConsentText.objects.order_by("-version").values("pk")[:1])
+        )
+        .first()
+    )
 
 
 @register.inclusion_tag("experts/includes/profile_entry.html")
 def expert_profile_entry(member):
     """On the member's profile page: volunteer, or see where their expert profile stands."""
-    profile = (
-        ExpertProfile.objects.filter(member=member)
-        .exclude(status=ExpertProfile.Status.WITHDRAWN)
-        .only("pk", "status", "paused_for_lapse", "member_id")
-        .first()
-    )
+    profile = _profile(member)
     return {"profile": profile}
 
 
 @register.inclusion_tag("experts/includes/home_card.html")
 def expert_dashboard_card(member):
     """On the home page: invitations waiting for an answer; nothing for non-volunteers."""
-    profile = (
-        ExpertProfile.objects.filter(member=member)
-        .exclude(status=ExpertProfile.Status.WITHDRAWN)
-        .only("pk", "status", "paused_for_lapse", "member_id")
-        .first()
-    )
+    profile = _profile(member)
     invitations = []
     if profile is not None:
         invitations = list(

@@ -253,3 +253,12 @@ def test_staff_pool_pages_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = intl_client.get(reverse(f"experts:{url_name}"))
     assert response.status_code == 200
+
+
+def test_home_page_asks_for_consent_after_a_new_text(member_client, member, international_staff):
+    make_expert(member=member)
+    assert "The consent text has changed" not in member_client.get(reverse("home")).content.decode()
+    consent_text_publish(body="Version two.", by=international_staff)
+    page = member_client.get(reverse("home")).content.decode()
+    assert "The consent text has changed" in page
+    assert reverse("experts:consent") in page
