@@ -165,47 +165,49 @@ def experts_matching(
     ).order_by("-score", "-shared_topic_count", "-years_in_local_government", "pk")
 
 
-MATCH_FIELDS = (
-    "pk",
-    "score",
-    "shared_topic_count",
-    "speaks_language",
-    "accepts_type",
-    "available_on_dates",
-    "travel_ok",
-)
-
-
 def experts_for_ranked_rows(
-    *, rows: list[dict], topics: list[ExpertiseArea], languages: list[str]
+    *, rows: list[dict], request: AssistanceRequest, topics: list[ExpertiseArea]
 ) -> list[ExpertProfile]:
-    """The profiles behind a page of `experts_matching(...).values(*MATCH_FIELDS)` rows, in
-    rank order, with the row's score and reasons set on each, plus `shared_topics` and
-    `needed_languages` for display. Ranking reads narrow rows; only the page is loaded whole."""
-    topic_ids = [topic.pk for topic in topics]
+    """The profiles of a page of `experts_matching(...).values("pk", "score")` rows, in rank
+    order, each with its `score` and the facts behind it: `shared_topics`, `needed_languages`,
+    `dates_on_request` and the flags the matching page shows.
+
+    The ranking query reads ids and scores only; the facts are loaded for one page."""
+    dates = request_date_range(request)
+    overlapping = ExpertAvailability.objects.none()
+    if dates:
+        overlapping = ExpertAvailability.objects.filter(
+            starts_on__lte=dates[1], ends_on__gte=dates[0]
+        )
     profiles = (
         ExpertProfile.objects.select_related("member__user")
         .prefetch_related(
             Prefetch(
                 "areas",
-                queryset=ExpertiseArea.objects.filter(pk__in=topic_ids),
+                queryset=ExpertiseArea.objects.filter(pk__in=[topic.pk for topic in topics]),
                 to_attr="shared_topics",
             ),
             Prefetch(
                 "languages",
                 queryset=ExpertLanguage.objects.filter(
-                    language__in=languages, proficiency__gte=WORKING_PROFICIENCY
+                    language__in=request.languages_needed, proficiency__gte=WORKING_PROFICIENCY
                 ),
                 to_attr="needed_languages",
             ),
+            Prefetch("availability", queryset=overlapping, to_attr="dates_on_request"),
         )
         .in_bulk([row["pk"] for row in rows])
     )
+    travel_counts = request.engagement_type in TRAVEL_ENGAGEMENTS
     ranked = []
     for row in rows:
         profile = profiles[row["pk"]]
-        for name in MATCH_FIELDS[1:]:
-            setattr(profile, name, row[name])
+        profile.score = row["score"]
+        profile.shared_topic_count = len(profile.shared_topics)
+        profile.speaks_language = bool(profile.needed_languages)
+        profile.accepts_type = getattr(profile, accepts_field(request.engagement_type))
+        profile.available_on_dates = bool(profile.dates_on_request)
+        profile.travel_ok = travel_counts and profile.willing_to_travel
         ranked.append(profile)
     return ranked
 

@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 from experts.forms import MatchFilterForm
 from experts.models import AssistanceRequest, Engagement, ExpertProfile
 from experts.selectors import (
-    MATCH_FIELDS,
     current_consent_text,
     experts_for_ranked_rows,
     experts_matching,
@@ -89,10 +88,8 @@ def request_matches(request, pk: int):
         consent_text_id=consent.pk if consent else None,
         **options,
     )
-    page = paginate_with_total(request, matches.values(*MATCH_FIELDS))
-    profiles = experts_for_ranked_rows(
-        rows=page.object_list, topics=topics, languages=assistance.languages_needed
-    )
+    page = paginate_with_total(request, matches.values("pk", "score"))
+    profiles = experts_for_ranked_rows(rows=page.object_list, request=assistance, topics=topics)
     engaged = dict(
         Engagement.objects.filter(
             request=assistance, profile_id__in=[p.pk for p in profiles]

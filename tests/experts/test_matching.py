@@ -149,3 +149,39 @@ def test_withdrawn_experts_leave_matching_at_once(workshop):
     assert ids(matches(workshop)) == [profile.pk]
     expert_withdraw(member=profile.member)
     assert matches(workshop) == []
+
+
+def test_the_page_facts_agree_with_the_database_score(workshop):
+    """The matching page explains each place with facts loaded for the page only; they
+    must tell the same story as the score computed in the database."""
+    from experts.selectors import experts_for_ranked_rows
+
+    make_expert(
+        areas=["performance-management", "budgeting-finance"],
+        languages=[("cmn", 3)],
+        willing_to_travel=True,
+        availability=[MARCH],
+    )
+    make_expert(areas=["budgeting-finance"], languages=[("cmn", 1)], engagement_types=[])
+    ranked = experts_matching(
+        request=workshop,
+        topics=list(workshop.topics.all()),
+        consent_text_id=current_consent().pk,
+    )
+    rows = list(ranked.values("pk", "score"))
+    page = experts_for_ranked_rows(rows=rows, request=workshop, topics=list(workshop.topics.all()))
+    for profile, annotated in zip(page, ranked, strict=True):
+        assert (
+            profile.shared_topic_count,
+            profile.speaks_language,
+            profile.accepts_type,
+            profile.available_on_dates,
+            profile.travel_ok,
+        ) == (
+            annotated.shared_topic_count,
+            annotated.speaks_language,
+            annotated.accepts_type,
+            annotated.available_on_dates,
+            annotated.travel_ok,
+        )
+        assert profile.score == annotated.score
