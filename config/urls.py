@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("membership.urls")),
     path("", include("billing.urls")),
     path("", include("membership.dues_urls")),
+    path("", include("experts.urls")),
 ]

@@ -1,0 +1,21 @@
+from .consent import ConsentText, ExpertConsent
+from .engagement import DossierExport, Engagement
+from .profile import ExpertAvailability, ExpertLanguage, ExpertProfile
+from .requests import AssistanceRequest, PartnerOrganization
+from .taxonomy import EngagementType, ExpertiseArea, Language, Proficiency
+
+__all__ = [
+    "AssistanceRequest",
+    "ConsentText",
+    "DossierExport",
+    "Engagement",
+    "EngagementType",
+    "ExpertAvailability",
+    "ExpertConsent",
+    "ExpertLanguage",
+    "ExpertProfile",
+    "ExpertiseArea",
+    "Language",
+    "PartnerOrganization",
+    "Proficiency",
+]

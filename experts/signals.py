@@ -1,0 +1,16 @@
+"""The pool follows the membership: a lapse pauses the expert, a renewal brings them back."""
+
+from django.dispatch import receiver
+
+from experts.services.profiles import expert_pause_for_lapse, expert_resume_after_reinstatement
+from membership.events import membership_lapsed, membership_reinstated
+
+
+@receiver(membership_lapsed, dispatch_uid="experts_pause_on_lapse")
+def _pause_on_lapse(sender, member, **kwargs):
+    expert_pause_for_lapse(member=member)
+
+
+@receiver(membership_reinstated, dispatch_uid="experts_resume_on_reinstatement")
+def _resume_on_reinstatement(sender, member, **kwargs):
+    expert_resume_after_reinstatement(member=member)

@@ -1,0 +1,98 @@
+"""experts/services/cv.py and the CV views: PDF by content, 5 MB, private (acceptance 4)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from experts.forms import ExpertProfileForm
+from experts.services.cv import CV_MAX_BYTES
+from tests.experts.factories import PDF_BYTES, area, make_expert, pdf_upload
+from tests.factories import MemberFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def form_with_cv(upload):
+    data = {
+        "areas": [area("budgeting-finance").pk],
+        "years_in_local_government": "12",
+        "summary": "Finance director.",
+        "engagement_types": ["workshop"],
+        "consent": "on",
+    }
+    return ExpertProfileForm(data, {"cv": upload}, needs_consent=True)
+
+
+def test_a_pdf_is_accepted():
+    form = form_with_cv(pdf_upload())
+    assert form.is_valid(), form.errors
+
+
+def test_a_file_named_pdf_that_is_not_one_is_refused_with_what_to_do():
+    form = form_with_cv(pdf_upload("cv.pdf", b"PK\x03\x04 a word document, renamed"))
+    assert not form.is_valid()
+    assert "This file is not a PDF. Save or export your CV as a PDF" in form.errors["cv"][0]
+
+
+def test_a_pdf_over_5_mb_is_refused_with_what_to_do():
+    big = PDF_BYTES + b"0" * (CV_MAX_BYTES - len(PDF_BYTES) + 1)
+    form = form_with_cv(pdf_upload("cv.pdf", big))
+    assert not form.is_valid()
+    assert "the limit is 5 MB" in form.errors["cv"][0]
+
+
+def test_a_pdf_of_exactly_5_mb_is_accepted():
+    exact = PDF_BYTES + b"0" * (CV_MAX_BYTES - len(PDF_BYTES))
+    assert form_with_cv(pdf_upload("cv.pdf", exact)).is_valid()
+
+
+def test_the_cv_is_stored_under_private_media_with_a_random_name():
+    profile = make_expert(cv=pdf_upload("Jane Doe CV.pdf"))
+    path = Path(profile.cv.path)
+    assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
+    assert "Jane" not in path.name
+    assert path.read_bytes() == PDF_BYTES
+
+
+def test_the_cv_has_no_public_url():
+    profile = make_expert(cv=pdf_upload())
+    with pytest.raises(ValueError):
+        profile.cv.url  # noqa: B018
+
+
+def test_owner_downloads_their_cv(client):
+    profile = make_expert(cv=pdf_upload())
+    client.force_login(profile.member.user)
+    response = client.get(reverse("experts:cv"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF_BYTES
+
+
+def test_international_staff_download_a_cv(intl_client):
+    profile = make_expert(cv=pdf_upload())
+    response = intl_client.get(reverse("experts:staff_profile_cv", args=[profile.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+
+
+def test_another_member_gets_404_for_a_cv(client):
+    profile = make_expert(cv=pdf_upload())
+    client.force_login(MemberFactory().user)
+    assert client.get(reverse("experts:cv")).status_code == 404
+    assert client.get(reverse("experts:staff_profile_cv", args=[profile.pk])).status_code == 404
+
+
+def test_membership_staff_get_404_for_a_cv(client):
+    profile = make_expert(cv=pdf_upload())
+    client.force_login(staff_user(groups=["Membership staff"]))
+    assert client.get(reverse("experts:staff_profile_cv", args=[profile.pk])).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_a_cv(client):
+    profile = make_expert(cv=pdf_upload())
+    response = client.get(reverse("experts:staff_profile_cv", args=[profile.pk]))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
