@@ -4,7 +4,7 @@
 
 Starts a throw-away PostgreSQL (as `make test` does), migrates it, bulk-inserts members and
 expert profiles, then asks the matching page through Django's test client as international
-programs staff. It prints the server time (median and worst of the runs, in-process, so no
+programs staff. It prints the server time (median, best and worst of the runs, in-process, so no
 network) and the number of SQL queries per page at each size, and the ratio against the
 smallest size measured in the same run. Not part of `make test`.
 """
@@ -27,7 +27,7 @@ from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
 BATCH = 5_000
 
 
-def create_database(url: str) -> None:
+def create_database(url: str, *, parallel: bool = False) -> None:
     import psycopg
 
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
@@ -36,7 +36,8 @@ def create_database(url: str) -> None:
         # The web process and PostgreSQL share this machine's few CPUs: a parallel worker
         # would compete with the request it serves. A database host of its own keeps the
         # default. Reported with the results.
-        conn.execute("ALTER DATABASE icma_portal SET max_parallel_workers_per_gather = 0")
+        if not parallel:
+            conn.execute("ALTER DATABASE icma_portal SET max_parallel_workers_per_gather = 0")
 
 
 def grow_pool(target: int, rng: random.Random) -> float:
@@ -148,6 +149,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--parallel", action="store_true", help="keep PostgreSQL's default parallel workers"
+    )
     args = parser.parse_args()
 
     bindir = find_postgres_bin()
@@ -155,7 +159,7 @@ def main() -> int:
         print("No PostgreSQL binaries found; this benchmark needs PostgreSQL.", file=sys.stderr)
         return 2
     with postgres_cluster(bindir) as url:
-        create_database(url)
+        create_database(url, parallel=args.parallel)
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
         os.environ["ALLOWED_HOSTS"] = "testserver"
@@ -183,7 +187,8 @@ def main() -> int:
                 f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
                 flush=True,
             )
-        print("PostgreSQL max_parallel_workers_per_gather = 0 (web and database share the CPUs)")
+        workers = "default" if args.parallel else "0 (web and database share the CPUs)"
+        print(f"PostgreSQL max_parallel_workers_per_gather: {workers}")
         base = results[0]
         print(f"\nBaseline: {base[0]:,} profiles.")
         for size, timings, queries, _matched in results[1:]:

@@ -1,4 +1,4 @@
-"""Staff screens for assistance requests: list, edit, matching, engagements, dossier."""
+"""Staff screens for assistance requests: list, edit, engagements, dossier."""
 
 import csv
 
@@ -98,7 +98,10 @@ def request_detail(request, pk: int):
 @require_POST
 def engagement_add(request, pk: int):
     assistance = assistance_request_or_404(pk)
-    profile = get_object_or_404(ExpertProfile, pk=request.POST.get("profile"))
+    profile_id = request.POST.get("profile", "")
+    if not profile_id.isdigit():
+        raise Http404
+    profile = get_object_or_404(ExpertProfile, pk=int(profile_id))
     try:
         engagement_shortlist(request=assistance, profile=profile, by=request.user)
     except ExpertPoolError as error:

@@ -118,6 +118,25 @@ def test_member_answers_an_invitation_in_the_browser(page, screenshot):
     assert page.get_by_role("button", name="Yes, withdraw and delete my CV").is_visible()
 
 
+def test_member_consents_again_after_a_new_text(page, screenshot):
+    from experts.services.profiles import consent_text_publish
+
+    staff = staff_user(groups=["International programs staff"])
+    profile = make_expert(full_name="Casey Reconsent")
+    consent_text_publish(body="Version two: ICMA may also share profiles with...", by=staff)
+
+    sign_in(page, profile.member.user.email)
+    assert page.get_by_text("The consent text has changed").is_visible()
+    screenshot("experts-home-consent-changed")
+    page.get_by_role("link", name="Read and consent").click()
+    page.get_by_label("I agree to the text above").check()
+    screenshot("experts-consent")
+    page.get_by_role("button", name="Give consent").click()
+    page.wait_for_selector("text=your consent has been recorded")
+    profile.refresh_from_db()
+    assert profile.consent_text.version == 2
+
+
 def test_staff_pages_render(page, live_server, screenshot):
     from experts.services.requests import (
         engagement_invite,

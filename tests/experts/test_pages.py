@@ -262,3 +262,18 @@ def test_home_page_asks_for_consent_after_a_new_text(member_client, member, inte
     page = member_client.get(reverse("home")).content.decode()
     assert "The consent text has changed" in page
     assert reverse("experts:consent") in page
+
+
+def test_staff_search_filters_by_availability_and_area(intl_client):
+    fits = make_expert(
+        areas=["emergency-management"], availability=[(date(2027, 5, 1), date(2027, 5, 20))]
+    )
+    make_expert(areas=["emergency-management"], availability=[(date(2027, 7, 1), date(2027, 7, 9))])
+    make_expert(areas=["citizen-engagement"], availability=[(date(2027, 5, 1), date(2027, 5, 9))])
+    filters = {
+        "area": area("emergency-management").pk,
+        "available_from": "2027-05-10",
+        "available_to": "2027-05-12",
+    }
+    page = intl_client.get(reverse("experts:staff_search"), filters)
+    assert [p.pk for p in page.context["page"].object_list] == [fits.pk]
