@@ -62,7 +62,13 @@ def grow_pool(target: int, rng: random.Random) -> float:
         return 0.0
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:
-        call_command("seed_members", count=target - have, seed=rng.randint(0, 10**6), stdout=quiet)
+        call_command(
+            "seed_members",
+            count=target - have,
+            seed=rng.randint(0, 10**6),
+            with_memberships=True,
+            stdout=quiet,
+        )
     consent_id = ConsentText.objects.order_by("-version").values_list("pk", flat=True).first()
     areas = list(ExpertiseArea.objects.all())
     languages = [code for code in Language.values if code != "en"]

@@ -1,7 +1,6 @@
 """A member volunteers for the China expert pool from their profile, in a real Chromium, and
 then appears in matching for a request on a shared topic (acceptance 1)."""
 
-import importlib
 import re
 
 import pytest
@@ -9,32 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from experts.models import ExpertProfile
+from tests.e2e.helpers import sign_in
 from tests.experts.factories import make_expert, make_request
-from tests.factories import PASSWORD, MemberFactory, activate_membership, staff_user
+from tests.factories import MemberFactory, activate_membership, staff_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def seeded_rows(transactional_db):
-    """Browser tests flush the database between tests, which empties the rows migrations
-    seeded (areas, partners, consent text, staff groups); put them back."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
-    from membership.permissions import INTERNATIONAL_STAFF_GROUP, MEMBERSHIP_STAFF_GROUP
-
-    importlib.import_module("experts.migrations.0002_seed_pool_vocabularies").seed(apps, None)
-    for name in (MEMBERSHIP_STAFF_GROUP, INTERNATIONAL_STAFF_GROUP):
-        Group.objects.get_or_create(name=name)
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def sign_in_as_staff(page, live_server, user) -> None:
