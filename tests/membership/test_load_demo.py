@@ -20,6 +20,10 @@ def test_load_demo_is_safe_to_run_twice_and_prints_the_passwords():
     member = users.get(email="member@demo.icma.org").member
     assert Invoice.objects.filter(member=member).count() == 1
     assert Membership.objects.get(member=member).status == Status.ACTIVE
+    from experts.models import AssistanceRequest, ExpertProfile
+
+    assert ExpertProfile.objects.filter(member=member).count() == 1
+    assert AssistanceRequest.objects.count() == 1
     staff = users.get(email="staff@demo.icma.org")
     assert set(staff.groups.values_list("name", flat=True)) == {
         "Membership staff",
