@@ -33,11 +33,9 @@ def start_database(stack: ExitStack) -> str:
     if bindir is None:
         raise SystemExit("No PostgreSQL binaries found; set DATABASE_URL to a PostgreSQL database.")
     url = stack.enter_context(postgres_cluster(bindir))
-    import psycopg
+    from bench.support import create_database
 
-    admin_url, _, name = url.rpartition("/")
-    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    create_database(url)
     return url
 
 

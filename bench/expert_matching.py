@@ -22,22 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import support  # noqa: E402
 from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
 
 BATCH = 5_000
 
 
 def create_database(url: str, *, parallel: bool = False) -> None:
-    import psycopg
-
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE icma_portal")
-        # The web process and PostgreSQL share this machine's few CPUs: a parallel worker
-        # would compete with the request it serves. A database host of its own keeps the
-        # default. Reported with the results.
-        if not parallel:
-            conn.execute("ALTER DATABASE icma_portal SET max_parallel_workers_per_gather = 0")
+    # The web process and PostgreSQL share this machine's few CPUs: a parallel worker would
+    # compete with the request it serves. A database host of its own keeps the default.
+    # Reported with the results.
+    settings = {} if parallel else {"max_parallel_workers_per_gather": "0"}
+    support.create_database(url, settings=settings)
 
 
 def grow_pool(target: int, rng: random.Random) -> float:

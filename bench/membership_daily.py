@@ -20,18 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import create_database  # noqa: E402
 from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
 
 DAY = dt.date(2027, 3, 15)
 BATCH = 5_000
-
-
-def create_database(url: str) -> None:
-    import psycopg
-
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE icma_portal")
 
 
 def grow(target: int, rng: random.Random) -> None:

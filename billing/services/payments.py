@@ -28,16 +28,19 @@ def payment_record_offline(
     to return, and never extends the membership a second time."""
     membership_lock(member=invoice.member)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    cheque = partial(
+        Payment.objects.create,
+        invoice=invoice,
+        gateway="offline",
+        state=PaymentState.CONFIRMED,
+        amount_cents=amount_cents,
+        reference=reference,
+        received_on=received_on,
+        recorded_by=recorded_by,
+        confirmed_at=timezone.now(),
+    )
     if invoice.status == InvoiceStatus.PAID:
-        return Payment.objects.create(
-            invoice=invoice,
-            gateway="offline",
-            state=PaymentState.CONFIRMED,
-            amount_cents=amount_cents,
-            reference=reference,
-            received_on=received_on,
-            recorded_by=recorded_by,
-            confirmed_at=timezone.now(),
+        return cheque(
             is_overpayment=True,
             note=_("Invoice was already paid: return or refund this payment."),
         )
@@ -59,17 +62,7 @@ def payment_record_offline(
                 "amount": format_cents(amount_cents),
             }
         )
-    payment = Payment.objects.create(
-        invoice=invoice,
-        installment=installment,
-        gateway="offline",
-        state=PaymentState.CONFIRMED,
-        amount_cents=amount_cents,
-        reference=reference,
-        received_on=received_on,
-        recorded_by=recorded_by,
-        confirmed_at=timezone.now(),
-    )
+    payment = cheque(installment=installment)
     invoice_apply_payment(invoice=invoice, payment=payment, paid_on=received_on)
     return payment
 
