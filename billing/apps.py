@@ -9,9 +9,16 @@ class BillingConfig(AppConfig):
         from membership.events import daily_work
 
         daily_work.connect(_billing_daily, dispatch_uid="billing_daily")
+        daily_work.connect(_stripe_daily, dispatch_uid="billing_stripe_daily")
 
 
 def _billing_daily(sender, on, **kwargs):
     from billing.services.daily import billing_daily
 
     return billing_daily(on=on)
+
+
+def _stripe_daily(sender, on, **kwargs):
+    from billing.services.stripe_charges import stripe_daily
+
+    return stripe_daily(on=on)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("membership.urls")),
     path("", include("billing.urls")),
+    path("", include("billing.urls_stripe")),
 ]
