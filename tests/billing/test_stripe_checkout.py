@@ -63,7 +63,9 @@ def test_join_by_card_sends_the_member_to_checkout_with_the_invoice(
         invoice.total_cents
     )
     assert all(item["price_data"]["currency"] == "usd" for item in params["line_items"])
-    assert params["success_url"].endswith("/billing/stripe/success/?session_id={CHECKOUT_SESSION_ID}")
+    assert params["success_url"].endswith(
+        "/billing/stripe/success/?session_id={CHECKOUT_SESSION_ID}"
+    )
     assert params["cancel_url"].endswith(f"/billing/stripe/cancel/{invoice.number}/")
     assert payment.state == PaymentState.PENDING
     assert payment.amount_cents == invoice.total_cents
@@ -77,7 +79,9 @@ def test_a_second_checkout_reuses_the_members_stripe_customer(member, fake_strip
     card_checkout_start(invoice=invoice)
 
     assert len(fake_stripe.calls_to("customers.create")) == 1
-    customers = {c[1]["params"]["customer"] for c in fake_stripe.calls_to("checkout.sessions.create")}
+    customers = {
+        c[1]["params"]["customer"] for c in fake_stripe.calls_to("checkout.sessions.create")
+    }
     assert len(customers) == 1
 
 
@@ -115,9 +119,9 @@ def test_completed_event_activates_once_however_often_it_comes(
     assert StripeEvent.objects.get().state == EventState.PROCESSED
     assert invoice.paid_cents == invoice.total_cents
     assert membership.paid_through_on == paid_through
-    assert MembershipTerm.objects.filter(
-        membership=membership, status=TermStatus.ACTIVE
-    ).count() == 1
+    assert (
+        MembershipTerm.objects.filter(membership=membership, status=TermStatus.ACTIVE).count() == 1
+    )
     assert Payment.objects.filter(invoice=invoice, state=PaymentState.CONFIRMED).count() == 1
     assert len([m for m in mail.outbox if "receipt" in m.subject.lower()]) == receipts
 
@@ -175,9 +179,7 @@ def test_cancel_page_leaves_the_invoice_open_and_offers_the_card_again(
     assert invoice.status == InvoiceStatus.OPEN
 
 
-def test_without_keys_card_payment_is_not_offered_and_the_page_says_why(
-    member_client, settings
-):
+def test_without_keys_card_payment_is_not_offered_and_the_page_says_why(member_client, settings):
     settings.STRIPE_SECRET_KEY = ""
     page = member_client.get(reverse("billing:join"))
 
