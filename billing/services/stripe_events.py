@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from billing.gateways import PaymentError
 from billing.models import EventState, Payment, PaymentState, StripeEvent
 from billing.services.stripe_checkout import (
+    _id_of,
     _payment_for,
     card_payment_close,
     card_payment_confirm,
@@ -126,7 +127,7 @@ def _on_intent_succeeded(event: StripeEvent) -> tuple[str, str]:
             amount_cents=intent.get("amount_received") or intent.get("amount"),
             currency=intent.get("currency") or "",
             payment_intent_id=intent["id"],
-            charge_id=intent.get("latest_charge") or "",
+            charge_id=_id_of(intent.get("latest_charge")),
         )
     if result.outcome in ("mismatch", "overpayment"):
         return _flag(result.detail)
