@@ -209,15 +209,20 @@ def payment_intent_charge_off_session(
         )
     except stripe.StripeError as error:
         raise _payment_error(error) from error
+    intent = _plain(intent)
     # Stripe answers `authentication_required` with a 402 for off-session charges; a server
     # that leaves the intent in `requires_action` means the same thing.
-    if intent.status == "requires_action":
-        return ChargeOutcome(status=AUTHENTICATION_REQUIRED, payment_intent_id=intent.id)
-    if intent.status in ("succeeded", "processing"):
+    if intent["status"] == "requires_action":
+        return ChargeOutcome(status=AUTHENTICATION_REQUIRED, payment_intent_id=intent["id"])
+    if intent["status"] in ("succeeded", "processing"):
         charge = intent.get("latest_charge")
         charge_id = charge if isinstance(charge, str) else (charge or {}).get("id", "")
-        return ChargeOutcome(status=intent.status, payment_intent_id=intent.id, charge_id=charge_id)
-    return ChargeOutcome(status="declined", payment_intent_id=intent.id, message=intent.status)
+        return ChargeOutcome(
+            status=intent["status"], payment_intent_id=intent["id"], charge_id=charge_id
+        )
+    return ChargeOutcome(
+        status="declined", payment_intent_id=intent["id"], message=intent["status"]
+    )
 
 
 def refund_create(

@@ -189,7 +189,7 @@ def _attempt_claim(*, charge_id: int, on: dt.date) -> tuple[ScheduledCharge, Pay
     with transaction.atomic():
         charge = (
             _charges_due(on)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("invoice")
             .filter(pk=charge_id)
             .first()
