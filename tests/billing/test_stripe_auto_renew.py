@@ -39,9 +39,12 @@ def run_day(django_capture_on_commit_callbacks):
     """Run the daily job on `day`, with the clock there too, and the tasks it queues."""
 
     def run(day: dt.date):
-        with time_machine.travel(dt.datetime.combine(day, dt.time(4, 0), NEW_YORK), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                return membership_daily(on=day)
+        moment = dt.datetime.combine(day, dt.time(4, 0), NEW_YORK)
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return membership_daily(on=day)
 
     return run
 
