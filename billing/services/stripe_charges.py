@@ -257,9 +257,16 @@ def _attempt_failed(*, charge_id, payment, on, outcome) -> str:
     from billing.tasks import send_card_charge_notice
 
     with transaction.atomic():
-        card_payment_close(payment_id=payment.pk, state=PaymentState.FAILED, note=outcome.message)
         charge = ScheduledCharge.objects.select_for_update().get(pk=charge_id)
-        if charge.state in (ChargeState.PAID, ChargeState.STOPPED, ChargeState.CANCELLED):
+        closed = card_payment_close(
+            payment_id=payment.pk, state=PaymentState.FAILED, note=outcome.message
+        )
+        # A second run of the same attempt (same payment row) finds it closed: count it once.
+        if not closed or charge.state in (
+            ChargeState.PAID,
+            ChargeState.STOPPED,
+            ChargeState.CANCELLED,
+        ):
             return charge.state
         charge.attempts += 1
         charge.last_error = outcome.message or outcome.status

@@ -28,25 +28,32 @@ MAX_ATTEMPTS = 5
 
 def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     """Store a verified event once and queue its processing after commit. Returns the stored
-    row and whether it was new; a duplicate delivery is acknowledged and changes nothing."""
-    created_at = event.get("created")
-    try:
-        with transaction.atomic():
-            stored = StripeEvent.objects.create(
-                stripe_id=event["id"],
-                type=str(event["type"])[:100],
-                payload=event,
-                stripe_created_at=(
-                    dt.datetime.fromtimestamp(created_at, tz=dt.UTC)
-                    if isinstance(created_at, int)
-                    else None
-                ),
-            )
-            from billing.tasks import process_stripe_event
+    row and whether it was new; a duplicate delivery is acknowledged and changes nothing.
 
-            transaction.on_commit(partial(process_stripe_event.delay, stored.pk))
+    Outside a transaction (the webhook view) the insert commits on its own: one round trip, the
+    unique event id turning a duplicate into an IntegrityError that leaves nothing behind."""
+    from billing.tasks import process_stripe_event
+
+    created_at = event.get("created")
+    fields = {
+        "stripe_id": event["id"],
+        "type": str(event["type"])[:100],
+        "payload": event,
+        "stripe_created_at": (
+            dt.datetime.fromtimestamp(created_at, tz=dt.UTC)
+            if isinstance(created_at, int)
+            else None
+        ),
+    }
+    try:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                stored = StripeEvent.objects.create(**fields)
+        else:
+            stored = StripeEvent.objects.create(**fields)
     except IntegrityError:
         return StripeEvent.objects.get(stripe_id=event["id"]), False
+    transaction.on_commit(partial(process_stripe_event.delay, stored.pk))
     return stored, True
 
 
