@@ -215,3 +215,36 @@ def test_pay_page_starts_checkout_for_the_open_invoice(member_client, member, fa
     assert response.status_code == 302
     assert response["Location"].startswith("https://checkout.stripe.com/")
     assert Payment.objects.get(invoice=invoice).state == PaymentState.PENDING
+
+
+def test_first_card_installment_goes_through_checkout_with_the_card_saved(
+    member, fake_stripe, deliver
+):
+    import datetime as dt
+
+    from billing.services.stripe_checkout import card_checkout_start
+    from tests.factories import pay_invoice
+
+    pay_invoice(issue_invoice(member, on=dt.date(2026, 8, 1)), on=dt.date(2026, 8, 1))
+    renewal = issue_invoice(member, kind="renewal", on=dt.date(2027, 6, 1), installments=2)
+    first = renewal.installments.get(number=1)
+
+    card_checkout_start(invoice=renewal)
+
+    [(_args, call)] = fake_stripe.calls_to("checkout.sessions.create")
+    params = call["params"]
+    assert [item["price_data"]["unit_amount"] for item in params["line_items"]] == [
+        first.amount_cents
+    ]
+    assert "Installment 1 of 2" in params["line_items"][0]["price_data"]["product_data"]["name"]
+    assert params["payment_intent_data"]["setup_future_usage"] == "off_session"
+    payment = Payment.objects.get(invoice=renewal)
+    session = paid_session(payment)
+    fake_stripe.pay(session)
+    deliver(event_for("checkout.session.completed", session))
+
+    first.refresh_from_db()
+    assert first.paid_at is not None
+    customer = StripeCustomer.objects.get(member=member)
+    assert customer.payment_method_id == f"pm_for_payment_{payment.pk}"
+    assert customer.auto_renew is False  # saved for the installments, not for renewals
