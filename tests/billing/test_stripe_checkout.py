@@ -248,3 +248,14 @@ def test_first_card_installment_goes_through_checkout_with_the_card_saved(
     customer = StripeCustomer.objects.get(member=member)
     assert customer.payment_method_id == f"pm_for_payment_{payment.pk}"
     assert customer.auto_renew is False  # saved for the installments, not for renewals
+
+
+def test_review_step_carries_the_card_choice_to_the_confirm_button(member_client, fake_stripe):
+    review = member_client.post(
+        reverse("billing:join"), review_data(payment_method="stripe", auto_renew="on")
+    )
+
+    page = review.content.decode()
+    assert 'name="payment_method" value="stripe"' in page
+    assert 'name="auto_renew" value="True"' in page
+    assert "Confirm and pay by card" in page
