@@ -259,3 +259,23 @@ def test_review_step_carries_the_card_choice_to_the_confirm_button(member_client
     assert 'name="payment_method" value="stripe"' in page
     assert 'name="auto_renew" value="True"' in page
     assert "Confirm and pay by card" in page
+
+
+def test_when_stripe_cannot_be_reached_the_invoice_stays_open_with_a_way_forward(
+    member_client, member, fake_stripe
+):
+    import stripe
+
+    def unreachable(params=None, options=None):
+        raise stripe.APIConnectionError("Could not connect to Stripe.")
+
+    fake_stripe.checkout_sessions_create = unreachable
+
+    response = join_by_card(member_client)
+
+    invoice = Invoice.objects.get(member=member)
+    assert response["Location"] == reverse("billing:invoice", args=[invoice.number])
+    page = member_client.get(response["Location"]).content.decode()
+    assert "Stripe refused the request" in page
+    assert "pay by invoice / cheque" in page
+    assert invoice.status == InvoiceStatus.OPEN
