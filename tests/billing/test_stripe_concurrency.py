@@ -87,3 +87,39 @@ def test_two_deliveries_of_one_event_posted_at_once_are_stored_and_applied_once(
     assert StripeEvent.objects.filter(stripe_id=event["id"]).count() == 1
     assert StripeEvent.objects.get().state == EventState.PROCESSED
     assert_activated_once(member)
+
+
+@pytest.mark.redis
+def test_two_real_celery_workers_given_the_same_event_twice_activate_once(
+    paid_at_stripe, celery_workers
+):
+    import time
+
+    from celery.signals import task_postrun
+
+    from billing.tasks import process_stripe_event
+
+    member, _payment, session = paid_at_stripe
+    event = event_for("checkout.session.completed", session)
+    stored = StripeEvent.objects.create(stripe_id=event["id"], type=event["type"], payload=event)
+    finished = []
+
+    def count(sender=None, retval=None, **kwargs):
+        if getattr(sender, "name", "") == process_stripe_event.name:
+            finished.append(retval)
+
+    task_postrun.connect(count, weak=False)
+    try:
+        with celery_workers(2):
+            for _ in range(2):
+                process_stripe_event.delay(stored.pk)
+            deadline = time.monotonic() + 30
+            while len(finished) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        task_postrun.disconnect(count)
+
+    assert finished == [EventState.PROCESSED, EventState.PROCESSED]
+    stored.refresh_from_db()
+    assert stored.attempts == 1  # one worker ran the handler; the other found it done
+    assert_activated_once(member)
