@@ -196,6 +196,10 @@ def test_staff_pages_show_ids_and_events_and_refuse_members(
     dispute = stripe_object("dispute", charge=payment.gateway_ids["charge"], amount=10_00)
     deliver(event_for("charge.dispute.created", dispute))
 
+    receipt = staff_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert reverse("stripe:staff_payment", args=[payment.pk]).encode() in receipt.content
+    as_member = member_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert reverse("stripe:staff_payment", args=[payment.pk]).encode() not in as_member.content
     detail = staff_client.get(reverse("stripe:staff_payment", args=[payment.pk]))
     flagged = staff_client.get(reverse("stripe:staff_flagged"))
 
