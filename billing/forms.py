@@ -38,6 +38,14 @@ class MembershipCheckoutForm(forms.Form):
         label=_("Pay in"), coerce=int, initial=1, required=False, widget=forms.RadioSelect
     )
     payment_method = forms.ChoiceField(label=_("How you will pay"), widget=forms.RadioSelect)
+    auto_renew = forms.BooleanField(
+        label=_("Renew automatically each year with the card I pay with"),
+        required=False,
+        help_text=_(
+            "Card payments only. We e-mail you a week before each charge, naming the amount and "
+            "the date; switch it off any time on your membership page."
+        ),
+    )
 
     def __init__(self, *args, installment_counts=(), installment_categories=(), **kwargs):
         self.installment_categories = tuple(installment_categories)
@@ -55,6 +63,8 @@ class MembershipCheckoutForm(forms.Form):
             for p in enabled_providers()
         ]
         self.fields["payment_method"].initial = "offline"
+        if not any(p.identifier == "stripe" for p in enabled_providers()):
+            del self.fields["auto_renew"]
         if installment_counts:
             self.fields["installments"].choices = [(1, _("one payment"))] + [
                 (n, _("%(n)s installments across the year") % {"n": n}) for n in installment_counts

@@ -7,7 +7,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
-from billing.models import Invoice, PaymentState
+from billing.models import Invoice, PaymentState, Refund
 from membership.money import format_cents
 
 
@@ -55,6 +55,16 @@ def receipt_pdf(invoice: Invoice) -> bytes:
             label += " (overpayment, to be returned)"
         line(label, amount=format_cents(payment.amount_cents))
     line("Paid", bold=True, amount=format_cents(invoice.paid_cents))
+    refunds = list(Refund.objects.filter(payment__invoice=invoice).order_by("id"))
+    if refunds:
+        line("Refunds", bold=True, gap=16)
+        for refund in refunds:
+            label = f"{timezone.localdate(refund.created_at):%B %d, %Y} refund to card"
+            if refund.term_cancelled:
+                label += " (membership term cancelled)"
+            line(label, amount="-" + format_cents(refund.amount_cents))
+        refunded = sum(r.amount_cents for r in refunds)
+        line("Refunded", bold=True, amount="-" + format_cents(refunded))
     line("Balance due", bold=True, amount=format_cents(invoice.balance_cents), gap=24)
     line("All amounts in US dollars. Thank you for your membership.", size=9)
     pdf.showPage()

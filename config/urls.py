@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("membership.dues_urls")),
     path("", include("experts.urls")),
+    path("", include("billing.urls_stripe")),
 ]

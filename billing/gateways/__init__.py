@@ -2,11 +2,16 @@
 
 from billing.gateways.base import BasePaymentProvider, PaymentError
 from billing.gateways.offline import OfflineProvider
+from billing.gateways.stripe import StripeProvider
 
 
 def all_providers() -> list[BasePaymentProvider]:
-    providers: list[BasePaymentProvider] = [OfflineProvider()]
+    providers: list[BasePaymentProvider] = [OfflineProvider(), StripeProvider()]
     return providers
+
+
+def disabled_providers() -> list[BasePaymentProvider]:
+    return [p for p in all_providers() if not p.is_enabled()]
 
 
 def enabled_providers() -> list[BasePaymentProvider]:
@@ -20,4 +25,10 @@ def provider(identifier: str) -> BasePaymentProvider:
     raise PaymentError(f"Unknown payment method {identifier!r}.")
 
 
-__all__ = ["BasePaymentProvider", "PaymentError", "enabled_providers", "provider"]
+__all__ = [
+    "BasePaymentProvider",
+    "PaymentError",
+    "disabled_providers",
+    "enabled_providers",
+    "provider",
+]

@@ -7,8 +7,24 @@ from .invoice import (
     InvoiceStatus,
 )
 from .payment import Payment, PaymentState
+from .stripe import (
+    ChargeKind,
+    ChargeState,
+    EventState,
+    Refund,
+    ScheduledCharge,
+    StripeCustomer,
+    StripeEvent,
+)
 
 __all__ = [
+    "ChargeKind",
+    "ChargeState",
+    "EventState",
+    "Refund",
+    "ScheduledCharge",
+    "StripeCustomer",
+    "StripeEvent",
     "Installment",
     "Invoice",
     "InvoiceKind",

@@ -56,3 +56,24 @@ def invoice_expired_send(*, invoice) -> None:
         context={"invoice": invoice, "member": invoice.member},
         to=invoice.member.user.email,
     )
+
+
+def card_charge_notice_send(*, charge_id: int, what: str) -> None:
+    """`notice` (before the charge), `retry`, `stopped` or `authenticate` (after a failure)."""
+    from billing.models import ScheduledCharge
+    from billing.services.stripe_charges import NOTICE_DAYS, RETRY_AFTER_DAYS, pay_link
+
+    charge = ScheduledCharge.objects.select_related("member__user", "invoice").get(pk=charge_id)
+    _send(
+        template=f"card_{what}",
+        context={
+            "charge": charge,
+            "member": charge.member,
+            "invoice": charge.invoice,
+            "pay_link": pay_link(charge),
+            "notice_days": NOTICE_DAYS,
+            "retries": len(RETRY_AFTER_DAYS),
+            "retries_left": max(len(RETRY_AFTER_DAYS) - charge.attempts + 1, 0),
+        },
+        to=charge.member.user.email,
+    )

@@ -114,6 +114,8 @@ def _checkout(request, *, kind: str):
                     _("Invoice %(number)s has been issued and e-mailed to you.")
                     % {"number": invoice.number},
                 )
+                if form.cleaned_data.get("payment_method") == "stripe":
+                    return _card_checkout(request, invoice, form.cleaned_data.get("auto_renew"))
                 return redirect("billing:invoice", number=invoice.number)
     return render(
         request,
@@ -125,6 +127,21 @@ def _checkout(request, *, kind: str):
             "o": overview,
         },
     )
+
+
+def _card_checkout(request, invoice, auto_renew: bool):
+    """Send the member to Stripe Checkout for the invoice just issued; if Stripe cannot be
+    reached the invoice stays open and its page offers the card payment again."""
+    from billing.gateways import PaymentError
+    from billing.services.stripe_checkout import card_checkout_start
+
+    try:
+        return redirect(
+            card_checkout_start(invoice=invoice, auto_renew=bool(auto_renew), request=request)
+        )
+    except PaymentError as error:
+        messages.error(request, str(error))
+        return redirect("billing:invoice", number=invoice.number)
 
 
 @login_required

@@ -179,12 +179,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 12},
     },
+    "stripe-failed-events": {
+        "task": "billing.tasks.retry_failed_stripe_events",
+        "schedule": 60 * 10,
+        "options": {"expires": 60 * 9},
+    },
 }
 
 # --- Stripe (unset keys switch card payments off) ---
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Only for tests and local fakes (e.g. localstripe); production talks to Stripe itself.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
 LOGGING = {
     "version": 1,

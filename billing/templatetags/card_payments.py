@@ -1,0 +1,30 @@
+"""Template helpers for card payments, used by the invoice, receipt and dashboard pages."""
+
+from django import template
+
+from billing.gateways import stripe as gateway
+from billing.models import Refund, StripeCustomer
+
+register = template.Library()
+
+
+@register.simple_tag
+def card_payments_enabled() -> bool:
+    return gateway.stripe_configured()
+
+
+@register.simple_tag
+def card_payments_disabled_reason() -> str:
+    return "" if gateway.stripe_configured() else gateway.StripeProvider().disabled_reason()
+
+
+@register.simple_tag
+def invoice_refunds(invoice) -> list[Refund]:
+    return list(
+        Refund.objects.filter(payment__invoice=invoice).select_related("payment").order_by("id")
+    )
+
+
+@register.simple_tag
+def stripe_customer_of(member) -> StripeCustomer | None:
+    return StripeCustomer.objects.filter(member=member).first()

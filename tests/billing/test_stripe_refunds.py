@@ -1,0 +1,217 @@
+"""Refunds of card payments against localstripe; receipts and terms follow (acceptance 6)."""
+
+import base64
+import re
+import zlib
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from billing.gateways import stripe as gateway
+from billing.models import Payment, PaymentState, Refund
+from billing.services.stripe_checkout import card_payment_confirm
+from membership.models import Membership, MembershipTerm, Status, TermStatus
+from tests.billing.stripe_support import event_for, refunded_charge, save_card, stripe_object
+from tests.factories import issue_invoice
+
+pytestmark = pytest.mark.django_db
+
+
+def paid_by_card(member, sdk) -> Payment:
+    """A join invoice paid with a real PaymentIntent at localstripe."""
+    invoice = issue_invoice(member)
+    method = save_card(sdk, member=member, number="4242424242424242")
+    payment = Payment.objects.create(
+        invoice=invoice,
+        gateway="stripe",
+        state=PaymentState.PENDING,
+        amount_cents=invoice.total_cents,
+    )
+    outcome = gateway.payment_intent_charge_off_session(
+        payment_id=payment.pk,
+        customer_id=member.stripe_customer.customer_id,
+        payment_method_id=method,
+        amount_cents=payment.amount_cents,
+        metadata={"invoice_id": str(invoice.pk)},
+    )
+    assert outcome.status == "succeeded"
+    card_payment_confirm(
+        payment_id=payment.pk,
+        amount_cents=payment.amount_cents,
+        currency="usd",
+        payment_intent_id=outcome.payment_intent_id,
+        charge_id=outcome.charge_id,
+    )
+    payment.refresh_from_db()
+    return payment
+
+
+def signed_in(member) -> Client:
+    """A browser of the member's own (the `member_client` fixture shares `staff_client`'s)."""
+    browser = Client()
+    browser.force_login(member.user)
+    return browser
+
+
+def pdf_text(pdf: bytes) -> str:
+    chunks = re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S)
+    text = []
+    for chunk in chunks:
+        chunk = chunk.strip()
+        if chunk.endswith(b"~>"):  # reportlab wraps compressed streams in ASCII85
+            chunk = base64.a85decode(chunk[:-2].replace(b"\n", b""))
+        try:
+            text.append(zlib.decompress(chunk).decode("latin-1"))
+        except zlib.error:
+            text.append(chunk.decode("latin-1"))
+    return "\n".join(text)
+
+
+def test_partial_then_full_refund_through_stripe_update_receipt_and_term(
+    member, staff_client, localstripe
+):
+    member_client = signed_in(member)
+    payment = paid_by_card(member, localstripe)
+    url = reverse("stripe:staff_payment", args=[payment.pk])
+
+    partial = staff_client.post(url, {"amount": "100.00", "reason": "Charged the wrong category"})
+
+    assert partial.status_code == 302
+    refund = Refund.objects.get()
+    assert refund.amount_cents == 100_00
+    assert refund.stripe_refund_id.startswith("re_")
+    at_stripe = localstripe.v1.refunds.retrieve(refund.stripe_refund_id)
+    assert at_stripe.amount == 100_00
+    assert at_stripe.payment_intent == payment.gateway_ids["payment_intent"]
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CONFIRMED
+    assert Membership.objects.get(member=member).status == Status.ACTIVE
+    receipt = member_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert b"receipt-refunds" in receipt.content
+    assert "−$100.00" in receipt.content.decode()
+
+    rest = payment.amount_cents - 100_00
+    full = staff_client.post(
+        url,
+        {
+            "amount": f"{rest / 100:.2f}",
+            "reason": "Member left local government",
+            "cancel_term": "on",
+        },
+    )
+
+    assert full.status_code == 302
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED
+    assert sum(Refund.objects.values_list("amount_cents", flat=True)) == payment.amount_cents
+    term = MembershipTerm.objects.get(membership__member=member)
+    assert term.status == TermStatus.REFUNDED
+    assert Membership.objects.get(member=member).status == Status.REFUNDED
+    assert Refund.objects.get(amount_cents=rest).term_cancelled
+    pdf = member_client.get(reverse("billing:receipt_pdf", args=[payment.invoice.number]))
+    text = pdf_text(pdf.content)
+    assert "refund to card" in text
+    assert "membership term cancelled" in text
+
+    # Stripe then reports both refunds: they are ours already, nothing is added.
+    ids = list(Refund.objects.order_by("id").values_list("stripe_refund_id", "amount_cents"))
+    charge = refunded_charge(payment, refunds=ids)
+    charge["metadata"] = {"payment_id": str(payment.pk)}
+    from billing.services.stripe_events import stripe_event_record
+
+    stored, _ = stripe_event_record(event=event_for("charge.refunded", charge))
+    from billing.services.stripe_events import stripe_event_process
+
+    stripe_event_process(event_id=stored.pk)
+    assert Refund.objects.count() == 2
+
+
+def test_a_refund_made_in_stripes_dashboard_is_reconciled_from_charge_refunded(
+    member, member_client, localstripe, deliver
+):
+    # `deliver` posts with the same test client; the receipt is read after, as the member.
+    payment = paid_by_card(member, localstripe)
+    made_there = localstripe.v1.refunds.create(
+        params={"payment_intent": payment.gateway_ids["payment_intent"], "amount": 50_00}
+    )
+    charge = refunded_charge(payment, refunds=[(made_there.id, 50_00)])
+
+    deliver(event_for("charge.refunded", charge))
+    deliver(event_for("charge.refunded", charge))
+
+    refund = Refund.objects.get()
+    assert refund.stripe_refund_id == made_there.id
+    assert refund.amount_cents == 50_00
+    assert refund.created_by is None
+    receipt = member_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert "−$50.00" in receipt.content.decode()
+    assert Membership.objects.get(member=member).status == Status.ACTIVE
+
+
+def test_refunds_without_details_in_the_event_are_recorded_by_amount(member, localstripe, deliver):
+    payment = paid_by_card(member, localstripe)
+    charge = refunded_charge(payment, refunds=[])
+    charge["amount_refunded"] = payment.amount_cents  # a newer API version lists no refunds
+
+    deliver(event_for("charge.refunded", charge))
+
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED
+    assert Refund.objects.get().amount_cents == payment.amount_cents
+
+
+def test_a_refund_of_more_than_is_left_is_refused_and_nothing_reaches_stripe(
+    member, staff_client, localstripe
+):
+    payment = paid_by_card(member, localstripe)
+
+    response = staff_client.post(
+        reverse("stripe:staff_payment", args=[payment.pk]),
+        {"amount": f"{payment.amount_cents / 100 + 1:.2f}", "reason": "Too much"},
+    )
+
+    assert response.status_code == 200
+    assert b"what is left of this payment" in response.content
+    assert not Refund.objects.exists()
+
+
+def test_only_a_full_refund_can_cancel_the_term(member, staff_client, localstripe):
+    payment = paid_by_card(member, localstripe)
+
+    response = staff_client.post(
+        reverse("stripe:staff_payment", args=[payment.pk]),
+        {"amount": "10.00", "reason": "Goodwill", "cancel_term": "on"},
+    )
+
+    assert b"Only a refund of everything that is left" in response.content
+    assert not Refund.objects.exists()
+
+
+def test_staff_pages_show_ids_and_events_and_refuse_members(
+    member, staff_client, localstripe, deliver
+):
+    member_client = signed_in(member)
+    payment = paid_by_card(member, localstripe)
+    dispute = stripe_object("dispute", charge=payment.gateway_ids["charge"], amount=10_00)
+    deliver(event_for("charge.dispute.created", dispute))
+
+    receipt = staff_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert reverse("stripe:staff_payment", args=[payment.pk]).encode() in receipt.content
+    as_member = member_client.get(reverse("billing:receipt", args=[payment.invoice.number]))
+    assert reverse("stripe:staff_payment", args=[payment.pk]).encode() not in as_member.content
+    detail = staff_client.get(reverse("stripe:staff_payment", args=[payment.pk]))
+    flagged = staff_client.get(reverse("stripe:staff_flagged"))
+
+    assert payment.gateway_ids["payment_intent"].encode() in detail.content
+    assert b"charge.dispute.created" in detail.content
+    assert b"Answer the dispute" in flagged.content
+    assert member_client.get(reverse("stripe:staff_flagged")).status_code == 403
+    assert member_client.get(reverse("stripe:staff_payment", args=[payment.pk])).status_code == 403
+    from billing.models import StripeEvent
+
+    event = StripeEvent.objects.get(type="charge.dispute.created")
+    staff_client.post(reverse("stripe:staff_resolve", args=[event.pk]))
+    event.refresh_from_db()
+    assert event.resolved_at is not None
+    assert b"Answer the dispute" not in staff_client.get(reverse("stripe:staff_flagged")).content

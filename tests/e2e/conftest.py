@@ -1,0 +1,1 @@
+from tests.billing.stripe_support import fake_stripe, stripe_keys  # noqa: F401
