@@ -92,14 +92,14 @@ def card_checkout_start(*, invoice: Invoice, auto_renew: bool = False, request=N
     return url
 
 
-def _payment_for(metadata: dict | None) -> Payment | None:
+def payment_for_metadata(metadata: dict | None) -> Payment | None:
     payment_id = (metadata or {}).get("payment_id", "")
     if not str(payment_id).isdigit():
         return None
     return Payment.objects.filter(pk=int(payment_id), gateway="stripe").first()
 
 
-def _id_of(value) -> str:
+def stripe_id_of(value) -> str:
     if isinstance(value, dict):
         return value.get("id", "")
     return value or ""
@@ -109,7 +109,7 @@ def checkout_fulfil(*, session_id: str) -> Fulfilment:
     """The one fulfilment path for Checkout (webhooks and the success page): fetch the session
     from Stripe, act only when it is paid, and apply the money exactly once."""
     session = gateway.checkout_session_retrieve(session_id)
-    payment = _payment_for(session.get("metadata"))
+    payment = payment_for_metadata(session.get("metadata"))
     if payment is None:
         return Fulfilment("unknown", detail=_("The session is not for one of our payments."))
     if session.get("payment_status") not in ("paid", "no_payment_required"):
@@ -119,9 +119,11 @@ def checkout_fulfil(*, session_id: str) -> Fulfilment:
         payment_id=payment.pk,
         amount_cents=session.get("amount_total"),
         currency=session.get("currency") or "",
-        payment_intent_id=_id_of(intent),
-        charge_id=_id_of(intent.get("latest_charge")) if isinstance(intent, dict) else "",
-        payment_method_id=_id_of(intent.get("payment_method")) if isinstance(intent, dict) else "",
+        payment_intent_id=stripe_id_of(intent),
+        charge_id=stripe_id_of(intent.get("latest_charge")) if isinstance(intent, dict) else "",
+        payment_method_id=stripe_id_of(intent.get("payment_method"))
+        if isinstance(intent, dict)
+        else "",
         session_id=session_id,
     )
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from billing.gateways import PaymentError
 from billing.models import EventState, Payment, PaymentState, StripeEvent
 from billing.services.stripe_checkout import (
-    _id_of,
-    _payment_for,
     card_payment_close,
     card_payment_confirm,
     checkout_fulfil,
+    payment_for_metadata,
+    stripe_id_of,
 )
 from billing.services.stripe_refunds import card_refunds_reconcile
 
@@ -92,7 +92,7 @@ def _flag(message: str) -> tuple[str, str]:
 
 def _on_checkout_paid(event: StripeEvent) -> tuple[str, str]:
     session = event.data_object
-    event.payment = _payment_for(session.get("metadata"))
+    event.payment = payment_for_metadata(session.get("metadata"))
     if session.get("mode") not in (None, "payment"):
         return EventState.IGNORED, _("Not a one-time payment session.")
     result = checkout_fulfil(session_id=session["id"])
@@ -106,7 +106,7 @@ def _on_checkout_paid(event: StripeEvent) -> tuple[str, str]:
 
 def _on_checkout_unpaid(event: StripeEvent) -> tuple[str, str]:
     session = event.data_object
-    payment = event.payment = _payment_for(session.get("metadata"))
+    payment = event.payment = payment_for_metadata(session.get("metadata"))
     if payment is None:
         return EventState.IGNORED, _("Not one of our payments.")
     expired = event.type == "checkout.session.expired"
@@ -122,7 +122,7 @@ def _on_checkout_unpaid(event: StripeEvent) -> tuple[str, str]:
 
 def _on_intent_succeeded(event: StripeEvent) -> tuple[str, str]:
     intent = event.data_object
-    payment = event.payment = _payment_for(intent.get("metadata"))
+    payment = event.payment = payment_for_metadata(intent.get("metadata"))
     if payment is None:
         return EventState.IGNORED, _("Not one of our payments.")
     session_id = payment.gateway_ids.get("checkout_session")
@@ -134,7 +134,7 @@ def _on_intent_succeeded(event: StripeEvent) -> tuple[str, str]:
             amount_cents=intent.get("amount_received") or intent.get("amount"),
             currency=intent.get("currency") or "",
             payment_intent_id=intent["id"],
-            charge_id=_id_of(intent.get("latest_charge")),
+            charge_id=stripe_id_of(intent.get("latest_charge")),
         )
     if result.outcome in ("mismatch", "overpayment"):
         return _flag(result.detail)
@@ -143,7 +143,7 @@ def _on_intent_succeeded(event: StripeEvent) -> tuple[str, str]:
 
 def _on_intent_failed(event: StripeEvent) -> tuple[str, str]:
     intent = event.data_object
-    payment = event.payment = _payment_for(intent.get("metadata"))
+    payment = event.payment = payment_for_metadata(intent.get("metadata"))
     if payment is None:
         return EventState.IGNORED, _("Not one of our payments.")
     if payment.gateway_ids.get("checkout_session"):
@@ -155,7 +155,7 @@ def _on_intent_failed(event: StripeEvent) -> tuple[str, str]:
 
 
 def _payment_for_charge(charge: dict) -> Payment | None:
-    payment = _payment_for(charge.get("metadata"))
+    payment = payment_for_metadata(charge.get("metadata"))
     if payment is None and charge.get("payment_intent"):
         payment = Payment.objects.filter(
             gateway="stripe", gateway_ids__payment_intent=charge["payment_intent"]
