@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from billing.models import Payment
+from billing.models import Payment, PaymentState
 from membership.models import Membership, MembershipTerm, Status, TermKind
 from membership.services.lifecycle import waiver_request
 from tests.factories import MemberFactory, issue_invoice, pay_invoice
@@ -216,3 +216,13 @@ def test_member_page_query_budget_with_many_members(
     with django_assert_max_num_queries(MEMBER_PAGE_BUDGET):
         response = staff_client.get(page_of(paid_member))
     assert response.context["member"] == paid_member
+
+
+def test_card_payments_link_to_their_stripe_page(staff_client):
+    member = MemberFactory()
+    invoice = issue_invoice(member)
+    payment = Payment.objects.create(
+        invoice=invoice, gateway="stripe", state=PaymentState.FAILED, amount_cents=100
+    )
+    body = staff_client.get(reverse("billing_staff:member_detail", args=[member.member_number]))
+    assert reverse("stripe:staff_payment", args=[payment.pk]) in body.content.decode()
