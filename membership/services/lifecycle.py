@@ -181,8 +181,7 @@ def waiver_grant(*, member: Member, reason: str, approved_by, on: dt.date) -> Me
             }
         )
     category = membership.category or _default_category(member)
-    standing = membership.status_on(on, grace_days=rules.grace_days)
-    start = membership.paid_through_on if standing in GOOD_STANDING else on
+    start = _next_start_on(membership, rules, on)
     term = MembershipTerm.objects.create(
         membership=membership,
         category=category,
@@ -209,8 +208,7 @@ def life_confer(*, member: Member, conferred_by, on: dt.date, reason: str = "") 
     if membership.category_id == life.pk and membership.status == Status.ACTIVE:
         raise ValidationError(_("This member is already a Life member."))
     rules = MembershipRules.current()
-    standing = membership.status_on(on, grace_days=rules.grace_days)
-    start = membership.paid_through_on if standing in GOOD_STANDING else on
+    start = _next_start_on(membership, rules, on)
     term = MembershipTerm.objects.create(
         membership=membership,
         category=life,
@@ -226,6 +224,13 @@ def life_confer(*, member: Member, conferred_by, on: dt.date, reason: str = "") 
     membership.member_since_on = membership.member_since_on or start
     _refresh(membership, rules, on)
     return term
+
+
+def _next_start_on(membership: Membership, rules: MembershipRules, on: dt.date) -> dt.date:
+    """A new term continues from the old end while the member is in good standing on `on`;
+    otherwise (lapsed, or never a member) it starts on `on`."""
+    standing = membership.status_on(on, grace_days=rules.grace_days)
+    return membership.paid_through_on if standing in GOOD_STANDING else on
 
 
 def _default_category(member: Member) -> MembershipCategory:

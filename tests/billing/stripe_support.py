@@ -275,3 +275,29 @@ def save_card(sdk, *, member, number: str) -> str:
     customer.payment_method_id = method.id
     customer.save(update_fields=["payment_method_id"])
     return method.id
+
+
+def charge_saved_card(member, sdk, *, number: str = "4242424242424242"):
+    """A join invoice, a pending card payment and a real off-session PaymentIntent for it at
+    localstripe. Returns the payment and the charge outcome (nothing confirmed on our side)."""
+    from billing.gateways import stripe as gateway
+    from billing.models import Payment, PaymentState
+    from tests.factories import issue_invoice
+
+    invoice = issue_invoice(member)
+    method = save_card(sdk, member=member, number=number)
+    payment = Payment.objects.create(
+        invoice=invoice,
+        gateway="stripe",
+        state=PaymentState.PENDING,
+        amount_cents=invoice.total_cents,
+    )
+    outcome = gateway.payment_intent_charge_off_session(
+        payment_id=payment.pk,
+        customer_id=member.stripe_customer.customer_id,
+        payment_method_id=method,
+        amount_cents=payment.amount_cents,
+        metadata={"invoice_id": str(invoice.pk)},
+    )
+    assert outcome.status == "succeeded"
+    return payment, outcome

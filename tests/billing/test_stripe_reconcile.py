@@ -7,33 +7,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from billing.gateways import stripe as gateway
 from billing.models import EventState, Invoice, InvoiceStatus, Payment, PaymentState, StripeEvent
 from membership.models import Membership, Status
-from tests.billing.stripe_support import save_card
-from tests.factories import issue_invoice
+from tests.billing.stripe_support import charge_saved_card
 
 pytestmark = pytest.mark.django_db
 
 
 def charged_but_never_told(member, sdk) -> Payment:
     """A saved-card charge that went through at Stripe while its webhook was lost."""
-    invoice = issue_invoice(member)
-    method = save_card(sdk, member=member, number="4242424242424242")
-    payment = Payment.objects.create(
-        invoice=invoice,
-        gateway="stripe",
-        state=PaymentState.PENDING,
-        amount_cents=invoice.total_cents,
-    )
-    outcome = gateway.payment_intent_charge_off_session(
-        payment_id=payment.pk,
-        customer_id=member.stripe_customer.customer_id,
-        payment_method_id=method,
-        amount_cents=payment.amount_cents,
-        metadata={"invoice_id": str(invoice.pk)},
-    )
-    assert outcome.status == "succeeded"
+    payment, _outcome = charge_saved_card(member, sdk)
     return payment
 
 

@@ -8,34 +8,22 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from billing.gateways import stripe as gateway
 from billing.models import Payment, PaymentState, Refund
 from billing.services.stripe_checkout import card_payment_confirm
 from membership.models import Membership, MembershipTerm, Status, TermStatus
-from tests.billing.stripe_support import event_for, refunded_charge, save_card, stripe_object
-from tests.factories import issue_invoice
+from tests.billing.stripe_support import (
+    charge_saved_card,
+    event_for,
+    refunded_charge,
+    stripe_object,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def paid_by_card(member, sdk) -> Payment:
     """A join invoice paid with a real PaymentIntent at localstripe."""
-    invoice = issue_invoice(member)
-    method = save_card(sdk, member=member, number="4242424242424242")
-    payment = Payment.objects.create(
-        invoice=invoice,
-        gateway="stripe",
-        state=PaymentState.PENDING,
-        amount_cents=invoice.total_cents,
-    )
-    outcome = gateway.payment_intent_charge_off_session(
-        payment_id=payment.pk,
-        customer_id=member.stripe_customer.customer_id,
-        payment_method_id=method,
-        amount_cents=payment.amount_cents,
-        metadata={"invoice_id": str(invoice.pk)},
-    )
-    assert outcome.status == "succeeded"
+    payment, outcome = charge_saved_card(member, sdk)
     card_payment_confirm(
         payment_id=payment.pk,
         amount_cents=payment.amount_cents,
