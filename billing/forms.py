@@ -41,6 +41,7 @@ class MembershipCheckoutForm(forms.Form):
     auto_renew = forms.BooleanField(
         label=_("Renew automatically each year with the card I pay with"),
         required=False,
+        template_name="includes/checkbox_field.html",
         help_text=_(
             "Card payments only. We e-mail you a week before each charge, naming the amount and "
             "the date; switch it off any time on your membership page."

@@ -29,6 +29,7 @@ class RefundForm(forms.Form):
     cancel_term = forms.BooleanField(
         label=gettext_lazy("Also cancel the membership term this payment paid for"),
         required=False,
+        template_name="includes/checkbox_field.html",
         help_text=gettext_lazy("Only with a refund of everything that is left."),
     )
 
