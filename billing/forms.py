@@ -90,7 +90,11 @@ class MembershipCheckoutForm(forms.Form):
             and category
             and category.code not in (self.installment_categories)
         ):
-            self.add_error("installments", _("Installments are for Full and Affiliate members."))
+            self.add_error(
+                "installments",
+                _("Installments are not offered for %(category)s; choose one payment.")
+                % {"category": category.name},
+            )
         return data
 
     def facts(self) -> DuesFacts:
@@ -109,8 +113,11 @@ class WaiverRequestForm(forms.Form):
         label=_("What happened to your local-government position?"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=2000,
-        help_text=_(
-            "Members in transition can have dues waived in 6-month steps, up to 3 years in all. "
-            "Membership staff read every request."
-        ),
     )
+
+    def __init__(self, *args, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "Members in transition can have dues waived %(step)s months at a time, up to "
+            "%(limit)s months in all. Membership staff read every request."
+        ) % {"step": rules.waiver_months, "limit": rules.waiver_max_months}

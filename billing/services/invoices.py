@@ -94,9 +94,16 @@ def membership_invoice_issue(
         if kind != "renewal" or membership.member_since_on is None:
             raise ValidationError(_("New members pay in full; installments are for renewals."))
         if category.code not in rules.installment_categories:
-            raise ValidationError(_("Installments are offered to Full and Affiliate members only."))
+            names = MembershipCategory.objects.filter(code__in=rules.installment_categories)
+            raise ValidationError(
+                _("Installments are offered to these categories only: %(names)s.")
+                % {"names": ", ".join(c.name for c in names)}
+            )
         if installment_count not in rules.installment_counts:
-            raise ValidationError(_("Choose 2, 3 or 4 installments, or pay in full."))
+            raise ValidationError(
+                _("Choose %(counts)s installments, or pay in full.")
+                % {"counts": _(" or ").join(map(str, rules.installment_counts))}
+            )
     try:
         quote = quote_for(category=category, facts=facts, on=on, staff=issued_by is not None)
     except QuoteRefused as refused:

@@ -173,7 +173,7 @@ def receipt_download(request, number: str):
 def waiver(request):
     member = member_for_user(user=request.user)
     pending = WaiverRequest.objects.filter(member=member, status=WaiverStatus.REQUESTED).first()
-    form = WaiverRequestForm(request.POST or None)
+    form = WaiverRequestForm(request.POST or None, rules=MembershipRules.current())
     if request.method == "POST" and pending is None and form.is_valid():
         try:
             waiver_request(member=member, reason=form.cleaned_data["reason"])

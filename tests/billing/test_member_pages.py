@@ -186,3 +186,22 @@ def test_dashboard_query_budget_does_not_grow_with_members(
     with django_assert_max_num_queries(14):
         response = member_client.get(reverse("billing:dashboard"))
     assert 'data-testid="membership-status">Active' in response.content.decode()
+
+
+def test_installment_refusal_names_the_choices_staff_set(member):
+    from django.core.exceptions import ValidationError
+
+    from membership.models import MembershipRules
+
+    MembershipRules.objects.update(installment_counts=[2, 6])
+    pay_invoice(issue_invoice(member, on=dt.date(2026, 8, 1)), on=dt.date(2026, 8, 1))
+    with pytest.raises(ValidationError, match="Choose 2 or 6 installments"):
+        issue_invoice(member, kind="renewal", on=dt.date(2027, 6, 1), installments=3)
+
+
+def test_waiver_page_states_the_rules_staff_set(member_client):
+    from membership.models import MembershipRules
+
+    MembershipRules.objects.update(waiver_months=3, waiver_max_months=24)
+    body = member_client.get(reverse("billing:waiver")).content.decode()
+    assert "waived 3 months at a time, up to 24 months in all" in body
