@@ -61,7 +61,10 @@ def invoice_expired_send(*, invoice) -> None:
 def card_charge_notice_send(*, charge_id: int, what: str) -> None:
     """`notice` (before the charge), `retry`, `stopped` or `authenticate` (after a failure)."""
     from billing.models import ScheduledCharge
-    from billing.services.stripe_charges import NOTICE_DAYS, RETRY_AFTER_DAYS, pay_link
+    from billing.services.stripe_charges import pay_link
+    from membership.models import MembershipRules
+
+    rules = MembershipRules.current()
 
     charge = ScheduledCharge.objects.select_related("member__user", "invoice").get(pk=charge_id)
     _send(
@@ -71,9 +74,9 @@ def card_charge_notice_send(*, charge_id: int, what: str) -> None:
             "member": charge.member,
             "invoice": charge.invoice,
             "pay_link": pay_link(charge),
-            "notice_days": NOTICE_DAYS,
-            "retries": len(RETRY_AFTER_DAYS),
-            "retries_left": max(len(RETRY_AFTER_DAYS) - charge.attempts + 1, 0),
+            "notice_days": rules.card_notice_days,
+            "retries": len(rules.card_retry_days),
+            "retries_left": max(len(rules.card_retry_days) - charge.attempts + 1, 0),
         },
         to=charge.member.user.email,
     )

@@ -1,9 +1,10 @@
 """Charging a saved card on a date: automatic renewals and later card installments.
 
 Each charge is a `ScheduledCharge` row, unique by its key, so the daily job may run any number
-of times. A notice goes out NOTICE_DAYS before the charge; on the day a Celery task charges the
-card off-session. A declined card is tried again RETRY_AFTER_DAYS after the charge date (three
-retries within a week), telling the member each time; then we stop and the membership follows
+of times. A notice goes out `card_notice_days` (a staff-edited `MembershipRules` number) before
+the charge; on the day a Celery task charges the card off-session. A declined card is tried
+again `card_retry_days` after the charge date (three retries within a week by default), telling
+the member each time; then we stop and the membership follows
 the normal grace → lapsed path. A card that needs the member's authentication gets them a link
 to pay through Checkout.
 """
@@ -33,12 +34,10 @@ from billing.models import (
 )
 from billing.services.invoices import DuesFacts, membership_invoice_issue
 from billing.services.stripe_checkout import card_payment_close, card_payment_confirm
-from membership.models import Membership, MembershipCategory, Status
+from membership.models import Membership, MembershipCategory, MembershipRules, Status
 
 logger = logging.getLogger(__name__)
 
-NOTICE_DAYS = 7
-RETRY_AFTER_DAYS = (2, 5, 7)
 WAITING = (ChargeState.SCHEDULED, ChargeState.NOTICED)
 
 
@@ -55,13 +54,13 @@ def stripe_daily(*, on: dt.date) -> dict[str, int]:
 
 
 def renewals_schedule(*, on: dt.date) -> int:
-    """Members with auto-renew whose membership ends within NOTICE_DAYS get their renewal
+    """Members with auto-renew whose membership ends within the card notice days get their renewal
     invoice now (it freezes the amount the notice names) and a charge on the end date."""
     memberships = Membership.objects.filter(
         member__stripe_customer__auto_renew=True,
         status__in=[Status.ACTIVE, Status.GRACE],
         paid_through_on__gte=on,
-        paid_through_on__lte=on + dt.timedelta(days=NOTICE_DAYS),
+        paid_through_on__lte=on + dt.timedelta(days=MembershipRules.current().card_notice_days),
     ).select_related("member__user", "category")
     made = 0
     for membership in memberships:
@@ -124,7 +123,7 @@ def installments_schedule(*, on: dt.date) -> int:
         invoice__payments__gateway="stripe",
         invoice__payments__state=PaymentState.CONFIRMED,
         invoice__member__stripe_customer__payment_method_id__gt="",
-        due_on__lte=on + dt.timedelta(days=NOTICE_DAYS),
+        due_on__lte=on + dt.timedelta(days=MembershipRules.current().card_notice_days),
     ).select_related("invoice")
     made = 0
     for installment in due.distinct():
@@ -144,7 +143,7 @@ def installments_schedule(*, on: dt.date) -> int:
 
 
 def charge_notices_send(*, on: dt.date) -> int:
-    """The notice NOTICE_DAYS before each charge, naming the amount and the date, sent once."""
+    """The notice `card_notice_days` before each charge, naming amount and date, sent once."""
     from billing.tasks import send_card_charge_notice
 
     with transaction.atomic():
@@ -153,7 +152,7 @@ def charge_notices_send(*, on: dt.date) -> int:
             .filter(
                 state=ChargeState.SCHEDULED,
                 notice_sent_at__isnull=True,
-                charge_on__lte=on + dt.timedelta(days=NOTICE_DAYS),
+                charge_on__lte=on + dt.timedelta(days=MembershipRules.current().card_notice_days),
             )
             .values_list("pk", flat=True)
         )
@@ -272,12 +271,12 @@ def _attempt_failed(*, charge_id, payment, on, outcome) -> str:
         charge.last_error = outcome.message or outcome.status
         if outcome.status == gateway.AUTHENTICATION_REQUIRED:
             charge.state, message = ChargeState.ACTION_REQUIRED, "authenticate"
-        elif charge.attempts > len(RETRY_AFTER_DAYS):
+        elif charge.attempts > len(retry_days := MembershipRules.current().card_retry_days):
             charge.state, message = ChargeState.STOPPED, "stopped"
         else:
             charge.state, message = ChargeState.RETRYING, "retry"
             charge.next_attempt_on = charge.charge_on + dt.timedelta(
-                days=RETRY_AFTER_DAYS[charge.attempts - 1]
+                days=retry_days[charge.attempts - 1]
             )
         charge.save(update_fields=["state", "attempts", "last_error", "next_attempt_on"])
         transaction.on_commit(partial(send_card_charge_notice.delay, charge.pk, message))

@@ -25,6 +25,10 @@ class MembershipRules(models.Model):
     join_invoice_expiry_days = models.PositiveSmallIntegerField(default=30)
     waiver_months = models.PositiveSmallIntegerField(default=6)
     waiver_max_months = models.PositiveSmallIntegerField(default=36)
+    # Saved-card charges (auto-renew, card installments): the notice before each charge, and
+    # the days after a declined charge on which it is tried again.
+    card_notice_days = models.PositiveSmallIntegerField(default=7)
+    card_retry_days = models.JSONField(default=list)  # e.g. [2, 5, 7]
 
     class Meta:
         verbose_name = verbose_name_plural = _("membership rules")
@@ -40,6 +44,7 @@ class MembershipRules(models.Model):
                 reminder_days=[60, 30, 7],
                 installment_counts=[2, 3, 4],
                 installment_categories=["full", "affiliate"],
+                card_retry_days=[2, 5, 7],
             )
         return rules
 

@@ -28,6 +28,10 @@ class RulesForm(forms.ModelForm):
         label=gettext_lazy("Reminders, days before the end"),
         help_text=gettext_lazy("Comma-separated, e.g. 60, 30, 7. One more goes out in grace."),
     )
+    card_retry_days_text = forms.CharField(
+        label=gettext_lazy("Declined card tried again, days after the charge date"),
+        help_text=gettext_lazy("Comma-separated, e.g. 2, 5, 7: one retry per number, then stop."),
+    )
     installment_counts_text = forms.CharField(
         label=gettext_lazy("Installment choices"),
         help_text=gettext_lazy(
@@ -46,6 +50,7 @@ class RulesForm(forms.ModelForm):
             "join_invoice_expiry_days",
             "waiver_months",
             "waiver_max_months",
+            "card_notice_days",
         ]
         labels = {
             "term_months": gettext_lazy("Term length (months)"),
@@ -56,17 +61,22 @@ class RulesForm(forms.ModelForm):
             "join_invoice_expiry_days": gettext_lazy("Unpaid join invoice closed after (days)"),
             "waiver_months": gettext_lazy("Months per dues waiver"),
             "waiver_max_months": gettext_lazy("Most waiver months in all"),
+            "card_notice_days": gettext_lazy("Notice before a saved-card charge (days)"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["reminder_days_text"] = ", ".join(map(str, self.instance.reminder_days))
+        self.initial["card_retry_days_text"] = ", ".join(map(str, self.instance.card_retry_days))
         self.initial["installment_counts_text"] = ", ".join(
             map(str, self.instance.installment_counts)
         )
 
     def clean_reminder_days_text(self):
         return _int_list(self.cleaned_data["reminder_days_text"], low=1, high=365)
+
+    def clean_card_retry_days_text(self):
+        return _int_list(self.cleaned_data["card_retry_days_text"], low=1, high=60)
 
     def clean_installment_counts_text(self):
         return _int_list(self.cleaned_data["installment_counts_text"], low=2, high=12)
@@ -75,6 +85,7 @@ class RulesForm(forms.ModelForm):
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["reminder_days"] = self.cleaned_data["reminder_days_text"]
         data["installment_counts"] = self.cleaned_data["installment_counts_text"]
+        data["card_retry_days"] = self.cleaned_data["card_retry_days_text"]
         return data
 
 

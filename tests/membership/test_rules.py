@@ -16,6 +16,8 @@ VALID = {
     "waiver_max_months": "36",
     "reminder_days_text": "7, 60, 30, 14",
     "installment_counts_text": "2, 4",
+    "card_notice_days": "7",
+    "card_retry_days_text": "2, 5, 7",
 }
 
 
@@ -40,3 +42,12 @@ def test_bad_reminder_list_is_refused_and_nothing_changes(staff_client):
 
 def test_members_cannot_open_the_rules(member_client):
     assert member_client.get(reverse("membership:staff_rules")).status_code == 403
+
+
+def test_staff_set_the_saved_card_notice_and_retry_days(staff_client):
+    staff_client.post(
+        reverse("membership:staff_rules"),
+        {**VALID, "card_notice_days": "10", "card_retry_days_text": "3, 1"},
+    )
+    rules = MembershipRules.current()
+    assert (rules.card_notice_days, rules.card_retry_days) == (10, [1, 3])
