@@ -20,7 +20,7 @@ from membership.models import (
 )
 from membership.models.lifecycle import CLOSED_STATUSES
 from membership.models.member import parse_member_number
-from membership.selectors import membership_status_on
+from membership.selectors import member_by_number, membership_status_on
 
 # Statuses that do not depend on the date: read as stored when nothing has been paid yet.
 UNDATED_STATUSES = (Status.PENDING, Status.CANCELLED, Status.REFUNDED)
@@ -135,13 +135,7 @@ class MemberFile:
 
 
 def member_for_staff(*, member_number: str) -> Member:
-    pk = parse_member_number(member_number)
-    if pk is None:
-        raise Http404
-    member = Member.objects.select_related("user", "membership__category").filter(pk=pk).first()
-    if member is None:
-        raise Http404
-    return member
+    return member_by_number(member_number=member_number, related=("user", "membership__category"))
 
 
 def member_file(*, member_number: str, on: dt.date) -> MemberFile:

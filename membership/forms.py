@@ -7,7 +7,7 @@ from django_countries.fields import CountryField
 from membership.models import Member, Position
 from membership.models.member import MAX_BUDGET_CENTS, MAX_POPULATION, MAX_SALARY_CENTS
 from membership.money import cents_to_dollars, dollars_to_cents
-from membership.services.members import member_create, member_update_profile
+from membership.services.members import PROFILE_FIELDS, member_create, member_update_profile
 
 
 class DollarsField(forms.DecimalField):
@@ -97,27 +97,9 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "full_name",
-            "position",
-            "job_title",
-            "employer",
-            "country",
-            "state_province",
-            "population",
-        ]
-
-    field_order = [
-        "full_name",
-        "position",
-        "job_title",
-        "employer",
-        "country",
-        "state_province",
-        "population",
-        "general_fund_budget",
-        "annual_salary",
-    ]
+        # Money is typed in dollars in the two declared fields below; these are the rest, in
+        # the order the service knows them, and the dollar fields follow them on the page.
+        fields = [name for name in PROFILE_FIELDS if not name.endswith("_cents")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

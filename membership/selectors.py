@@ -15,17 +15,21 @@ def member_for_user(*, user) -> Member:
     return Member.objects.select_related("user").get(user=user)
 
 
+def member_by_number(*, member_number: str, related=("user",)) -> Member:
+    """The member named by `M-004211` (or `4211`); 404 for a malformed or unknown number."""
+    pk = parse_member_number(member_number)
+    member = None if pk is None else Member.objects.select_related(*related).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
 def member_visible_to(*, user, member_number: str) -> Member:
     """The member named by number, if `user` may see it: themselves or membership staff.
 
     Anyone else gets a 404, the same answer as for a number that does not exist.
     """
-    pk = parse_member_number(member_number)
-    if pk is None:
-        raise Http404
-    member = Member.objects.select_related("user").filter(pk=pk).first()
-    if member is None:
-        raise Http404
+    member = member_by_number(member_number=member_number)
     if member.user_id != user.pk and not user_is_membership_staff(user):
         raise Http404
     return member

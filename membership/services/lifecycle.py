@@ -40,13 +40,9 @@ def membership_lock(*, member: Member) -> Membership:
     return Membership.objects.select_for_update().get(member=member)
 
 
-def _status_today(membership: Membership, rules: MembershipRules, on: dt.date) -> str:
-    return membership.status_on(on, grace_days=rules.grace_days)
-
-
 def _refresh(membership: Membership, rules: MembershipRules, on: dt.date) -> None:
     """Recompute the paid-through date from the paid terms and store the status of `on`."""
-    before = _status_today(membership, rules, on)
+    before = membership.status_on(on, grace_days=rules.grace_days)
     paid_through = membership.terms.filter(status=TermStatus.ACTIVE).aggregate(m=Max("end_on"))["m"]
     membership.paid_through_on = paid_through
     has_pending = membership.terms.filter(status=TermStatus.PENDING).exists()
