@@ -2,6 +2,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from membership.permissions import user_group_names
+
 STAFF_PATH_PREFIXES = ("/staff/", "/admin/")
 
 
@@ -9,7 +11,7 @@ def user_needs_two_factor(user) -> bool:
     """Staff (Django `is_staff`, superusers or any staff group member) must have TOTP set up."""
     if not settings.STAFF_REQUIRE_2FA or not user.is_authenticated:
         return False
-    is_staffish = user.is_staff or user.is_superuser or user.groups.exists()
+    is_staffish = user.is_staff or user.is_superuser or bool(user_group_names(user))
     if not is_staffish:
         return False
     from allauth.mfa.models import Authenticator

@@ -9,17 +9,21 @@ MEMBERSHIP_STAFF_GROUP = "Membership staff"
 INTERNATIONAL_STAFF_GROUP = "International programs staff"
 
 
+def user_group_names(user) -> set[str]:
+    """The user's group names, cached on the user object for the request (one query)."""
+    cache = getattr(user, "_portal_group_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._portal_group_names = cache
+    return cache
+
+
 def user_in_group(user, group_name: str) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    # Cached on the user object for the request, so a page asking twice costs one query.
-    cache = getattr(user, "_portal_group_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._portal_group_names = cache
-    return group_name in cache
+    return group_name in user_group_names(user)
 
 
 def user_is_membership_staff(user) -> bool:
