@@ -6,17 +6,21 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self):
-        from membership.events import daily_work, demo_loaded
+        from membership.events import daily_part_register, demo_loaded
 
-        daily_work.connect(_billing_daily, dispatch_uid="billing_daily")
         demo_loaded.connect(_demo_membership, dispatch_uid="billing_demo_membership")
-        daily_work.connect(_stripe_daily, dispatch_uid="billing_stripe_daily")
+        for name in ("installment_notices", "installments_overdue", "join_invoices_expire"):
+            daily_part_register(name, _billing_part(name))
+        daily_part_register("card_charges", _stripe_daily)
 
 
-def _billing_daily(sender, on, **kwargs):
-    from billing.services.daily import billing_daily
+def _billing_part(name):
+    def run(*, on):
+        from billing.services import daily
 
-    return billing_daily(on=on)
+        return daily.billing_daily_part(name=name, on=on)
+
+    return run
 
 
 def _demo_membership(sender, member, staff_user, **kwargs):
@@ -25,7 +29,7 @@ def _demo_membership(sender, member, staff_user, **kwargs):
     return demo_membership_paid(member=member, staff_user=staff_user)
 
 
-def _stripe_daily(sender, on, **kwargs):
+def _stripe_daily(*, on):
     from billing.services.stripe_charges import stripe_daily
 
     return stripe_daily(on=on)

@@ -1,40 +1,29 @@
+"""Billing's tasks. They take ids and call one service, imported inside the task."""
+
 from celery import shared_task
 
-from billing.services import notices
+from config.celery import RETRY, transient_errors
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invoice_email(invoice_id: int) -> None:
-    """Sent once after the invoice is committed; a retry re-sends the same invoice."""
-    notices.invoice_email_send(invoice_id=invoice_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_receipt_email(payment_id: int) -> None:
-    notices.receipt_email_send(payment_id=payment_id)
-
-
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
 def process_stripe_event(event_id: int) -> str:
-    """Process one stored Stripe event. Idempotent: a redelivered task finds the event done."""
+    """Process one stored Stripe event. Idempotent: a redelivered task finds the event done or
+    claimed. If the database is away the task is retried; the sweep is the backstop."""
     from billing.services.stripe_events import stripe_event_process
 
     return stripe_event_process(event_id=event_id)
 
 
-@shared_task(acks_late=True)
-def retry_failed_stripe_events() -> int:
-    """Beat runs this every few minutes: events whose handler could not reach Stripe."""
-    from billing.models import EventState, StripeEvent
-    from billing.services.stripe_events import MAX_ATTEMPTS, stripe_event_process
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def stripe_events_sweep() -> int:
+    """Beat runs this every minute: events left `received` or `processing` too long, and
+    failed ones whose retry is due, are queued again."""
+    from billing.services.stripe_events import stripe_events_sweep as sweep
 
-    ids = StripeEvent.objects.filter(
-        state=EventState.FAILED, attempts__lt=MAX_ATTEMPTS
-    ).values_list("pk", flat=True)
-    return sum(stripe_event_process(event_id=pk) == EventState.PROCESSED for pk in list(ids))
+    return sweep()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
 def charge_saved_card(charge_id: int, on: str) -> str:
     """One attempt at a saved-card charge on day `on`. A retry reuses the same payment row and
     so the same idempotency key: Stripe never charges twice for one attempt."""
@@ -43,8 +32,3 @@ def charge_saved_card(charge_id: int, on: str) -> str:
     from billing.services.stripe_charges import scheduled_charge_run
 
     return scheduled_charge_run(charge_id=charge_id, on=dt.date.fromisoformat(on))
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_card_charge_notice(charge_id: int, what: str) -> None:
-    notices.card_charge_notice_send(charge_id=charge_id, what=what)

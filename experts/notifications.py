@@ -1,23 +1,23 @@
-"""The e-mails experts receive. Called from experts.tasks; each function reloads its rows by
-id and returns whether it sent anything."""
+"""The e-mails experts receive, queued in the outbox in the transaction of the change that
+causes them. Each function reloads its rows by id and returns whether it queued anything."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from communications.services.outbox import message_queue
 from experts.models import Engagement, ExpertProfile
 
 
-def _send(*, template: str, to: str, context: dict) -> None:
-    context = {**context, "site_url": settings.SITE_URL}
-    send_mail(
-        subject=render_to_string(f"experts/email/{template}_subject.txt", context).strip(),
-        message=render_to_string(f"experts/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=[to],
+def _send(*, template: str, to: str, context: dict, key: str, user_id: int, facts: dict) -> None:
+    message_queue(
+        to=to,
+        template=f"experts/email/{template}",
+        context=context,
+        user=user_id,
+        key=key,
+        facts=facts,
     )
 
 
@@ -36,7 +36,14 @@ def send_paused_for_lapse(*, profile_id: int) -> bool:
     profile = _profile(profile_id, paused_for_lapse=True)
     if profile is None:
         return False
-    _send(template="paused_for_lapse", to=profile.member.user.email, context=_pool_context(profile))
+    _send(
+        template="paused_for_lapse",
+        to=profile.member.user.email,
+        context=_pool_context(profile),
+        key=f"expert-paused-{profile.pk}-{profile.paused_at.isoformat()}",
+        user_id=profile.member.user_id,
+        facts={"profile_id": profile.pk},
+    )
     return True
 
 
@@ -44,7 +51,14 @@ def send_resumed(*, profile_id: int) -> bool:
     profile = _profile(profile_id, status=ExpertProfile.Status.ACTIVE)
     if profile is None:
         return False
-    _send(template="resumed", to=profile.member.user.email, context=_pool_context(profile))
+    _send(
+        template="resumed",
+        to=profile.member.user.email,
+        context=_pool_context(profile),
+        key=None,
+        user_id=profile.member.user_id,
+        facts={"profile_id": profile.pk},
+    )
     return True
 
 
@@ -69,6 +83,9 @@ def send_invitation(*, engagement_id: int) -> bool:
                 "request": engagement.request,
                 "invitation_url": url,
             },
+            key=f"expert-invitation-{engagement.pk}",
+            user_id=engagement.profile.member.user_id,
+            facts={"engagement_id": engagement.pk, "request_id": engagement.request_id},
         )
         engagement.invitation_sent_at = timezone.now()
         engagement.save(update_fields=["invitation_sent_at"])

@@ -1,9 +1,9 @@
 from allauth.account.signals import email_confirmed
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from communications.signals import message_sent
 from membership.services.members import member_create
 
 
@@ -16,9 +16,20 @@ def _create_member_for_user(sender, instance, created, raw=False, **kwargs):
 @receiver(email_confirmed, dispatch_uid="welcome_after_verification")
 def _welcome_after_verification(sender, request, email_address, **kwargs):
     from membership.models import Member
-    from membership.tasks import send_welcome_email
+    from membership.services.members import member_send_welcome
 
     member_id = Member.objects.filter(user_id=email_address.user_id).values_list("pk", flat=True)
     member_id = member_id.first()
     if member_id is not None:
-        transaction.on_commit(lambda: send_welcome_email.delay(member_id))
+        # The message row is written with the confirmation; the outbox sends it after commit.
+        member_send_welcome(member_id=member_id)
+
+
+@receiver(message_sent, dispatch_uid="reminder_sent_with_its_message")
+def _reminder_sent(sender, message, **kwargs):
+    from membership.models import Reminder
+
+    if message.key and message.key.startswith("reminder-"):
+        Reminder.objects.filter(message_id=message.pk, sent_at__isnull=True).update(
+            sent_at=message.sent_at
+        )

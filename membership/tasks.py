@@ -1,22 +1,41 @@
 from celery import shared_task
 
+from config.celery import RETRY, transient_errors
 from membership.services.members import member_send_welcome
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
 def send_welcome_email(member_id: int) -> bool:
-    """Idempotent: a retry or a duplicate delivery never sends a second welcome."""
+    """Idempotent: a retry or a duplicate delivery never queues a second welcome."""
     return member_send_welcome(member_id=member_id)
 
 
-@shared_task(acks_late=True)
-def run_membership_daily(on: str | None = None) -> dict:
-    """Beat runs this once a day. Safe to run twice or concurrently: see `membership_daily`."""
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def run_membership_daily(on: str | None = None) -> list[str]:
+    """Beat runs this once a day: it queues each part of the day's work as a task of its own,
+    so one part that fails is retried without holding back the others."""
     import datetime as dt
 
     from django.utils import timezone
 
-    from membership.services.daily import membership_daily
+    from membership.services.daily import daily_part_names
 
-    day = dt.date.fromisoformat(on) if on else timezone.localdate()
-    return membership_daily(on=day)
+    day = (dt.date.fromisoformat(on) if on else timezone.localdate()).isoformat()
+    names = daily_part_names()
+    for name in names:
+        run_daily_part.delay(name, day)
+    return names
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6)
+def run_daily_part(self, name: str, on: str) -> dict:
+    """One part of the daily job. Any failure is retried with backoff (each part is safe to run
+    again); after the last retry the error stays in the worker's log."""
+    import datetime as dt
+
+    from membership.services.daily import daily_part_run
+
+    try:
+        return daily_part_run(name=name, on=dt.date.fromisoformat(on))
+    except Exception as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 1800)) from error

@@ -134,6 +134,7 @@ def celery_workers(redis_url, settings):
                             pool="solo",
                             perform_ping_check=False,
                             hostname=f"worker{n}@test",
+                            queues=settings.CELERY_QUEUE_NAMES,
                             loglevel="WARNING",
                         )
                     )

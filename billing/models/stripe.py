@@ -29,6 +29,7 @@ class StripeCustomer(models.Model):
 
 class EventState(models.TextChoices):
     RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
     PROCESSED = "processed", _("Processed")
     IGNORED = "ignored", _("Ignored")
     FLAGGED = "flagged", _("Flagged for staff")
@@ -46,6 +47,9 @@ class StripeEvent(models.Model):
     )
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker claimed it (`processing`), and when a failed event is due to be tried again.
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     # The payment the event is about, once a handler has found it (for the staff event log).
     payment = models.ForeignKey(
         "billing.Payment",

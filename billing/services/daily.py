@@ -14,17 +14,21 @@ from membership.models import MembershipRules
 from membership.services.lifecycle import term_end_early
 
 
-def billing_daily(*, on: dt.date) -> dict[str, int]:
+def billing_daily_part(*, name: str, on: dt.date) -> dict[str, int]:
+    """One of billing's parts of the daily job, by the name it is registered under."""
     rules = MembershipRules.current()
-    return {
-        "installment_notices": installment_notices_send(on=on, rules=rules),
-        "installments_overdue": installments_overdue_handle(on=on, rules=rules),
-        "join_invoices_closed": join_invoices_expire(on=on, rules=rules),
-    }
+    if name == "installment_notices":
+        return {"installment_notices": installment_notices_send(on=on, rules=rules)}
+    if name == "installments_overdue":
+        return {"installments_overdue": installments_overdue_handle(on=on, rules=rules)}
+    if name == "join_invoices_expire":
+        return {"join_invoices_closed": join_invoices_expire(on=on, rules=rules)}
+    raise KeyError(name)
 
 
 def installment_notices_send(*, on: dt.date, rules: MembershipRules) -> int:
-    """Invoice each later installment `installment_notice_days` before it is due, once."""
+    """Invoice each later installment `installment_notice_days` before it is due, once: the
+    claim and its outbox messages commit together."""
     with transaction.atomic():
         due = list(
             Installment.objects.select_for_update(skip_locked=True, of=("self",))
@@ -40,8 +44,8 @@ def installment_notices_send(*, on: dt.date, rules: MembershipRules) -> int:
         if not due:
             return 0
         Installment.objects.filter(pk__in=[i.pk for i in due]).update(notice_sent_at=timezone.now())
-    for installment in due:
-        notices.installment_notice_send(installment=installment)
+        for installment in due:
+            notices.installment_notice_queue(installment=installment)
     return len(due)
 
 
@@ -88,15 +92,16 @@ def join_invoices_expire(*, on: dt.date, rules: MembershipRules) -> int:
     closed = 0
     for invoice in stale:
         try:
-            invoice_cancel(
-                invoice=invoice,
-                by=None,
-                expired=True,
-                reason=_("Unpaid %(days)s days after it was issued.")
-                % {"days": rules.join_invoice_expiry_days},
-            )
+            with transaction.atomic():
+                invoice_cancel(
+                    invoice=invoice,
+                    by=None,
+                    expired=True,
+                    reason=_("Unpaid %(days)s days after it was issued.")
+                    % {"days": rules.join_invoice_expiry_days},
+                )
+                notices.invoice_expired_queue(invoice=invoice)
         except ValidationError:  # paid or closed meanwhile by another run
             continue
-        notices.invoice_expired_send(invoice=invoice)
         closed += 1
     return closed

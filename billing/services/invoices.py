@@ -2,7 +2,6 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice, InvoiceLine, InvoiceNumberCounter, InvoiceStatus
+from billing.services import notices
 from membership.dates import add_months
 from membership.models import Member, MembershipCategory, MembershipRules, TermStatus
 from membership.services.dues import Quote, QuoteRefused, dues_quote, schedule_mark_used
@@ -141,9 +141,7 @@ def membership_invoice_issue(
             )
         )
     schedule_mark_used(schedule_id=quote.schedule_id)
-    from billing.tasks import send_invoice_email
-
-    transaction.on_commit(partial(send_invoice_email.delay, invoice.pk))
+    notices.invoice_email_queue(invoice=invoice)
     return invoice
 
 

@@ -1,82 +1,94 @@
-"""E-mails about invoices and payments. Each takes ids and reads fresh rows."""
+"""E-mails about invoices and payments, queued in the outbox in the caller's transaction.
 
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+Each message has a key derived from the row it is about, so asking twice queues it once."""
 
-from billing.models import Invoice, Payment
+from communications.services.outbox import Attachment, message_queue
 
 
-def _send(*, template: str, context: dict, to: str, attachments=()) -> None:
-    context = {**context, "site_url": settings.SITE_URL}
-    message = EmailMessage(
-        subject=render_to_string(f"billing/email/{template}_subject.txt", context).strip(),
-        body=render_to_string(f"billing/email/{template}.txt", context),
-        to=[to],
+def _queue(*, template: str, context: dict, member, key: str, facts: dict, attachments=()):
+    return message_queue(
+        to=member.user.email,
+        template=f"billing/email/{template}",
+        context={**context, "member": member},
+        user=member.user_id,
+        key=key,
+        facts=facts,
+        attachments=attachments,
     )
-    for attachment in attachments:
-        message.attach(*attachment)
-    message.send()
 
 
-def invoice_email_send(*, invoice_id: int) -> None:
-    invoice = Invoice.objects.select_related("member__user").get(pk=invoice_id)
-    _send(
+def invoice_email_queue(*, invoice) -> None:
+    _queue(
         template="invoice",
-        context={"invoice": invoice, "lines": invoice.lines.all(), "member": invoice.member},
-        to=invoice.member.user.email,
+        context={"invoice": invoice, "lines": invoice.lines.all()},
+        member=invoice.member,
+        key=f"invoice-{invoice.pk}",
+        facts={"invoice": invoice.number},
     )
 
 
-def receipt_email_send(*, payment_id: int) -> None:
+def receipt_email_queue(*, payment) -> None:
+    """The receipt with its PDF, as the invoice stands once this payment is applied."""
     from billing.receipts import receipt_pdf
 
-    payment = Payment.objects.select_related("invoice__member__user").get(pk=payment_id)
     invoice = payment.invoice
-    _send(
+    _queue(
         template="receipt",
-        context={"invoice": invoice, "payment": payment, "member": invoice.member},
-        to=invoice.member.user.email,
-        attachments=[(f"receipt-{invoice.number}.pdf", receipt_pdf(invoice), "application/pdf")],
+        context={"invoice": invoice, "payment": payment},
+        member=invoice.member,
+        key=f"receipt-{payment.pk}",
+        facts={"invoice": invoice.number, "payment_id": payment.pk},
+        attachments=(
+            Attachment(
+                filename=f"receipt-{invoice.number}.pdf",
+                content=receipt_pdf(invoice),
+                mimetype="application/pdf",
+            ),
+        ),
     )
 
 
-def installment_notice_send(*, installment) -> None:
+def installment_notice_queue(*, installment) -> None:
     invoice = installment.invoice
-    _send(
+    _queue(
         template="installment",
-        context={"invoice": invoice, "installment": installment, "member": invoice.member},
-        to=invoice.member.user.email,
+        context={"invoice": invoice, "installment": installment},
+        member=invoice.member,
+        key=f"installment-notice-{installment.pk}",
+        facts={"invoice": invoice.number, "installment": installment.number},
     )
 
 
-def invoice_expired_send(*, invoice) -> None:
-    _send(
+def invoice_expired_queue(*, invoice) -> None:
+    _queue(
         template="expired",
-        context={"invoice": invoice, "member": invoice.member},
-        to=invoice.member.user.email,
+        context={"invoice": invoice},
+        member=invoice.member,
+        key=f"invoice-expired-{invoice.pk}",
+        facts={"invoice": invoice.number},
     )
 
 
-def card_charge_notice_send(*, charge_id: int, what: str) -> None:
-    """`notice` (before the charge), `retry`, `stopped` or `authenticate` (after a failure)."""
+def card_charge_notice_queue(*, charge_id: int, what: str) -> None:
+    """`notice` (before the charge), `retry`, `stopped` or `authenticate` (after a failure).
+    One message per charge, kind and attempt."""
     from billing.models import ScheduledCharge
     from billing.services.stripe_charges import pay_link
     from membership.models import MembershipRules
 
     rules = MembershipRules.current()
-
     charge = ScheduledCharge.objects.select_related("member__user", "invoice").get(pk=charge_id)
-    _send(
+    _queue(
         template=f"card_{what}",
         context={
             "charge": charge,
-            "member": charge.member,
             "invoice": charge.invoice,
             "pay_link": pay_link(charge),
             "notice_days": rules.card_notice_days,
             "retries": len(rules.card_retry_days),
             "retries_left": max(len(rules.card_retry_days) - charge.attempts + 1, 0),
         },
-        to=charge.member.user.email,
+        member=charge.member,
+        key=f"card-{what}-{charge.pk}-{charge.attempts}",
+        facts={"charge": charge.key, "what": what, "attempt": charge.attempts},
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from billing.gateways import PaymentError
 from billing.models import Invoice, InvoiceStatus, Payment, PaymentState
+from billing.services import notices
 from billing.services.invoices import invoice_amount_due
 from membership.money import format_cents
 from membership.services.lifecycle import membership_lock, term_activate
@@ -84,7 +85,5 @@ def invoice_apply_payment(*, invoice: Invoice, payment: Payment, paid_on: dt.dat
     activated = False
     if first_money:
         activated = term_activate(term_id=invoice.term_id, paid_on=paid_on)
-    from billing.tasks import send_receipt_email
-
-    transaction.on_commit(partial(send_receipt_email.delay, payment.pk))
+    notices.receipt_email_queue(payment=payment)
     return activated

@@ -11,7 +11,6 @@ to pay through Checkout.
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +31,7 @@ from billing.models import (
     ScheduledCharge,
     StripeCustomer,
 )
+from billing.services import notices
 from billing.services.invoices import DuesFacts, membership_invoice_issue
 from billing.services.stripe_checkout import card_payment_close, card_payment_confirm
 from membership.models import Membership, MembershipCategory, MembershipRules, Status
@@ -42,7 +42,7 @@ WAITING = (ChargeState.SCHEDULED, ChargeState.NOTICED)
 
 
 def stripe_daily(*, on: dt.date) -> dict[str, int]:
-    """Billing's card share of the daily job (a `daily_work` receiver)."""
+    """Billing's card share of the daily job (its `card_charges` part)."""
     if not gateway.stripe_configured():
         return {}
     return {
@@ -144,8 +144,6 @@ def installments_schedule(*, on: dt.date) -> int:
 
 def charge_notices_send(*, on: dt.date) -> int:
     """The notice `card_notice_days` before each charge, naming amount and date, sent once."""
-    from billing.tasks import send_card_charge_notice
-
     with transaction.atomic():
         claimed = list(
             ScheduledCharge.objects.select_for_update(skip_locked=True)
@@ -160,7 +158,7 @@ def charge_notices_send(*, on: dt.date) -> int:
             notice_sent_at=timezone.now(), state=ChargeState.NOTICED
         )
         for charge_id in claimed:
-            transaction.on_commit(partial(send_card_charge_notice.delay, charge_id, "notice"))
+            notices.card_charge_notice_queue(charge_id=charge_id, what="notice")
     return len(claimed)
 
 
@@ -178,7 +176,10 @@ def charges_start(*, on: dt.date) -> int:
 
     ids = list(_charges_due(on).values_list("pk", flat=True))
     for charge_id in ids:
-        transaction.on_commit(partial(charge_saved_card.delay, charge_id, on.isoformat()))
+        # robust: a broker outage must not stop the rest; tomorrow's run finds it still due.
+        transaction.on_commit(
+            lambda pk=charge_id: charge_saved_card.delay(pk, on.isoformat()), robust=True
+        )
     return len(ids)
 
 
@@ -253,8 +254,6 @@ def scheduled_charge_run(*, charge_id: int, on: dt.date) -> str:
 
 
 def _attempt_failed(*, charge_id, payment, on, outcome) -> str:
-    from billing.tasks import send_card_charge_notice
-
     with transaction.atomic():
         charge = ScheduledCharge.objects.select_for_update().get(pk=charge_id)
         closed = card_payment_close(
@@ -279,7 +278,7 @@ def _attempt_failed(*, charge_id, payment, on, outcome) -> str:
                 days=retry_days[charge.attempts - 1]
             )
         charge.save(update_fields=["state", "attempts", "last_error", "next_attempt_on"])
-        transaction.on_commit(partial(send_card_charge_notice.delay, charge.pk, message))
+        notices.card_charge_notice_queue(charge_id=charge.pk, what=message)
     return charge.state
 
 

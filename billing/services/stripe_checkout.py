@@ -93,7 +93,9 @@ def card_checkout_start(*, invoice: Invoice, auto_renew: bool = False, request=N
 
 
 def payment_for_metadata(metadata: dict | None) -> Payment | None:
-    payment_id = (metadata or {}).get("payment_id", "")
+    if not isinstance(metadata, dict):
+        return None
+    payment_id = metadata.get("payment_id", "")
     if not str(payment_id).isdigit():
         return None
     return Payment.objects.filter(pk=int(payment_id), gateway="stripe").first()

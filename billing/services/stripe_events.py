@@ -6,13 +6,15 @@ what Stripe says, and a confirmed payment is never downgraded by a late event.
 """
 
 import datetime as dt
-from functools import partial
+import logging
+import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.gateways import PaymentError
 from billing.models import EventState, Payment, PaymentState, StripeEvent
 from billing.services.stripe_checkout import (
     card_payment_close,
@@ -23,7 +25,48 @@ from billing.services.stripe_checkout import (
 )
 from billing.services.stripe_refunds import card_refunds_reconcile
 
+logger = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5
+# Stripe ids are short ASCII; anything else is not an event we can file.
+_EVENT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,255}$")
+
+
+class MalformedEvent(ValueError):
+    """A signed event we cannot store as it is: answered 400, nothing stored."""
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def _created_at(value) -> dt.datetime | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def stripe_event_validate(event) -> None:
+    """Refuse what cannot be stored: an event that is not an object, an id that is not a Stripe
+    id, a type that is not a short string, or text with NUL characters (PostgreSQL's JSON
+    cannot hold them). Other oddities are stored and flagged when processed."""
+    if not isinstance(event, dict):
+        raise MalformedEvent(_("The event is not a JSON object."))
+    if not isinstance(event.get("id"), str) or not _EVENT_ID.match(event["id"]):
+        raise MalformedEvent(_("The event id is missing or not a Stripe id."))
+    if not isinstance(event.get("type"), str) or not 0 < len(event["type"]) <= 100:
+        raise MalformedEvent(_("The event type is missing or too long."))
+    if _contains_nul(event):
+        raise MalformedEvent(_("The event contains NUL characters."))
 
 
 def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
@@ -31,19 +74,17 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     row and whether it was new; a duplicate delivery is acknowledged and changes nothing.
 
     Outside a transaction (the webhook view) the insert commits on its own: one round trip, the
-    unique event id turning a duplicate into an IntegrityError that leaves nothing behind."""
+    unique event id turning a duplicate into an IntegrityError that leaves nothing behind. If
+    the broker cannot take the task, the event is stored all the same and the sweep queues it:
+    Stripe is answered 2xx and never redelivers into a "duplicate"."""
     from billing.tasks import process_stripe_event
 
-    created_at = event.get("created")
+    stripe_event_validate(event)
     fields = {
         "stripe_id": event["id"],
-        "type": str(event["type"])[:100],
+        "type": event["type"],
         "payload": event,
-        "stripe_created_at": (
-            dt.datetime.fromtimestamp(created_at, tz=dt.UTC)
-            if isinstance(created_at, int)
-            else None
-        ),
+        "stripe_created_at": _created_at(event.get("created")),
     }
     try:
         if transaction.get_connection().in_atomic_block:
@@ -53,33 +94,129 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
             stored = StripeEvent.objects.create(**fields)
     except IntegrityError:
         return StripeEvent.objects.get(stripe_id=event["id"]), False
-    transaction.on_commit(partial(process_stripe_event.delay, stored.pk))
+    # robust: the event is stored; if the broker cannot take the task, the sweep queues it.
+    transaction.on_commit(lambda: process_stripe_event.delay(stored.pk), robust=True)
     return stored, True
 
 
+def _seconds(name: str, default: int) -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, name, default))
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """base, 2 x base, 4 x base ... after each failed attempt."""
+    return _seconds("STRIPE_EVENT_RETRY_BASE_SECONDS", 30) * 2 ** max(attempts - 1, 0)
+
+
+def _claim(event_id: int) -> StripeEvent | str:
+    """Take the event for this worker: `received`, a `failed` one whose retry is due, or one
+    left `processing` by a worker that died. Returns the row, or the state that says why not."""
+    now = timezone.now()
+    stale = now - _seconds("STRIPE_EVENT_PROCESSING_STALE_SECONDS", 300)
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            return "missing"
+        if event.state == EventState.PROCESSING and (event.processing_started_at or now) > stale:
+            return event.state  # another worker has it
+        retry_on = event.next_attempt_at
+        if event.state == EventState.FAILED and retry_on and retry_on > now:
+            return event.state  # not due yet
+        if event.state not in (EventState.RECEIVED, EventState.FAILED, EventState.PROCESSING):
+            return event.state
+        event.state = EventState.PROCESSING
+        event.processing_started_at = now
+        event.attempts += 1
+        event.save(update_fields=["state", "processing_started_at", "attempts"])
+        return event
+
+
+def _malformed(event: StripeEvent) -> str:
+    data = event.payload.get("data") if isinstance(event.payload, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return _("Malformed event: data.object is missing or not an object. Check it in Stripe.")
+    return ""
+
+
+def _finish(event: StripeEvent, state: str, error: str) -> None:
+    event.state, event.error = state, error
+    event.processed_at = timezone.now()
+    event.next_attempt_at = None
+    event.save(update_fields=["state", "error", "processed_at", "next_attempt_at", "payment"])
+
+
 def stripe_event_process(*, event_id: int) -> str:
-    """Run the handler for a stored event once. The row lock makes a second worker holding the
-    same event wait and then find it done. A handler that cannot reach Stripe leaves the event
-    `failed`, to be tried again (up to MAX_ATTEMPTS) by the retry task or `stripe_reconcile`."""
+    """Run the handler for a stored event. Every outcome is recorded: done (`processed`,
+    `ignored`, `flagged`), or any exception as `failed` with its error and a later retry,
+    then `flagged` for staff after MAX_ATTEMPTS. The handler's changes and the event's new state
+    commit together, and handlers are idempotent, so a retry never applies money twice."""
+    claimed = _claim(event_id)
+    if not isinstance(claimed, StripeEvent):
+        return claimed
+    event = claimed
+    try:
+        with transaction.atomic():
+            problem = _malformed(event)
+            handler = HANDLERS.get(event.type)
+            if problem:
+                state, error = EventState.FLAGGED, problem
+            elif handler is None:
+                state, error = EventState.IGNORED, ""
+            else:
+                state, error = handler(event)
+            _finish(event, state, error)
+        return state
+    except Exception as error:  # noqa: BLE001 - every failure is recorded, whatever it is
+        return _record_failure(event_id, error)
+
+
+def _record_failure(event_id: int, error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"[:2000]
+    logger.warning("Stripe event %s failed: %s", event_id, text)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event_id)
-        if event.state not in (EventState.RECEIVED, EventState.FAILED):
-            return event.state
-        if event.state == EventState.FAILED and event.attempts >= MAX_ATTEMPTS:
-            return event.state
-        event.attempts += 1
-        handler = HANDLERS.get(event.type)
-        if handler is None:
-            event.state, event.error = EventState.IGNORED, ""
+        if event.attempts >= MAX_ATTEMPTS:
+            event.state = EventState.FLAGGED
+            event.error = _("Gave up after %(n)s attempts. Last error: %(error)s") % {
+                "n": event.attempts,
+                "error": text,
+            }
+            event.next_attempt_at = None
         else:
-            try:
-                with transaction.atomic():
-                    event.state, event.error = handler(event)
-            except PaymentError as error:
-                event.state, event.error = EventState.FAILED, str(error)
+            event.state, event.error = EventState.FAILED, text
+            event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
         event.processed_at = timezone.now()
-        event.save(update_fields=["state", "error", "attempts", "processed_at", "payment"])
+        event.save(update_fields=["state", "error", "next_attempt_at", "processed_at"])
         return event.state
+
+
+def stripe_events_unfinished():
+    """Events that should be worked on now: forgotten `received`, stale `processing`, and
+    `failed` ones whose retry is due."""
+    now = timezone.now()
+    return StripeEvent.objects.filter(
+        Q(
+            state=EventState.RECEIVED,
+            received_at__lt=now - _seconds("STRIPE_EVENT_SWEEP_AFTER_SECONDS", 120),
+        )
+        | Q(
+            state=EventState.PROCESSING,
+            processing_started_at__lt=now - _seconds("STRIPE_EVENT_PROCESSING_STALE_SECONDS", 300),
+        )
+        | Q(state=EventState.FAILED, next_attempt_at__lte=now)
+        | Q(state=EventState.FAILED, next_attempt_at__isnull=True)
+    )
+
+
+def stripe_events_sweep(*, limit: int = 1000) -> int:
+    """Queue every event that nobody is working on. Queueing twice is harmless: the claim
+    lets one worker have it."""
+    from billing.tasks import process_stripe_event
+
+    ids = list(stripe_events_unfinished().order_by("id").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        process_stripe_event.delay(pk)
+    return len(ids)
 
 
 def _done(message: str = "") -> tuple[str, str]:
@@ -93,6 +230,8 @@ def _flag(message: str) -> tuple[str, str]:
 def _on_checkout_paid(event: StripeEvent) -> tuple[str, str]:
     session = event.data_object
     event.payment = payment_for_metadata(session.get("metadata"))
+    if event.payment is None:
+        return EventState.IGNORED, _("Not one of our payments.")
     if session.get("mode") not in (None, "payment"):
         return EventState.IGNORED, _("Not a one-time payment session.")
     result = checkout_fulfil(session_id=session["id"])

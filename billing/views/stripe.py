@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,7 @@ from billing.selectors import invoice_visible_to
 from billing.services.invoices import invoice_amount_due
 from billing.services.stripe_charges import auto_renew_set
 from billing.services.stripe_checkout import card_checkout_start, checkout_fulfil
-from billing.services.stripe_events import stripe_event_record
+from billing.services.stripe_events import MalformedEvent, stripe_event_record
 from membership.selectors import member_for_user
 
 logger = logging.getLogger(__name__)
@@ -129,5 +130,13 @@ def webhook(request):
     except gateway.WebhookRejected as error:
         logger.warning("Stripe webhook rejected: %s", error)
         return HttpResponseBadRequest(_("Invalid Stripe webhook: %(e)s") % {"e": error})
-    stored, created = stripe_event_record(event=event)
+    try:
+        stored, created = stripe_event_record(event=event)
+    except MalformedEvent as error:
+        logger.warning("Stripe webhook refused: %s", error)
+        return HttpResponseBadRequest(_("Invalid Stripe webhook: %(e)s") % {"e": error})
+    except DatabaseError:
+        # Only the database being away gets here: Stripe retries, and the redelivery is new.
+        logger.exception("Stripe webhook could not be stored")
+        return HttpResponse(_("Try again shortly."), status=503, content_type="text/plain")
     return JsonResponse({"received": True, "duplicate": not created, "id": stored.stripe_id})

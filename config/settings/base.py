@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "membership",
     "billing",
     "experts",
+    "communications",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,12 @@ STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
 # --- E-mail ---
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICMA Membership <membership@icma.org>")
+# A mail server that hangs must not hold a worker: give up on one SMTP conversation after this.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# The outbox: retry backoff base, when a due message counts as idle, when `sending` is stale.
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "60"))
+OUTBOX_SENDING_STALE_SECONDS = int(os.environ.get("OUTBOX_SENDING_STALE_SECONDS", "900"))
 
 
 def _email_settings(url: str) -> dict:
@@ -172,17 +179,46 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that dies comes back after this many seconds (kombu's default is
+# an hour). It must stay above the hard time limit so a running task is not handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+}
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = TIME_ZONE
+# Queues: webhooks must never wait behind a bulk send. Workers name them all:
+# `celery -A config worker -Q celery,webhooks,mail,bulk`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "billing.tasks.process_stripe_event": {"queue": "webhooks"},
+    "billing.tasks.stripe_events_sweep": {"queue": "webhooks"},
+    "communications.tasks.send_message": {"queue": "mail"},
+    "communications.tasks.sweep_outbox": {"queue": "mail"},
+    "membership.tasks.run_daily_part": {"queue": "bulk"},
+}
+CELERY_QUEUE_NAMES = ["celery", "webhooks", "mail", "bulk"]
+# Stripe events: when a `received` event counts as forgotten, and the retry backoff base.
+STRIPE_EVENT_SWEEP_AFTER_SECONDS = int(os.environ.get("STRIPE_EVENT_SWEEP_AFTER_SECONDS", "120"))
+STRIPE_EVENT_RETRY_BASE_SECONDS = int(os.environ.get("STRIPE_EVENT_RETRY_BASE_SECONDS", "30"))
+STRIPE_EVENT_PROCESSING_STALE_SECONDS = int(
+    os.environ.get("STRIPE_EVENT_PROCESSING_STALE_SECONDS", "600")
+)
 CELERY_BEAT_SCHEDULE: dict = {
     "membership-daily": {
         "task": "membership.tasks.run_membership_daily",
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 12},
     },
-    "stripe-failed-events": {
-        "task": "billing.tasks.retry_failed_stripe_events",
-        "schedule": 60 * 10,
-        "options": {"expires": 60 * 9},
+    "stripe-events-sweep": {
+        "task": "billing.tasks.stripe_events_sweep",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    "outbox-sweep": {
+        "task": "communications.tasks.sweep_outbox",
+        "schedule": 60,
+        "options": {"expires": 55},
     },
 }
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experts import tasks
+from experts import notifications
 from experts.models import (
     ConsentText,
     EngagementType,
@@ -217,7 +217,7 @@ def expert_pause_for_lapse(*, member: Member) -> ExpertProfile | None:
     profile.paused_for_lapse = True
     profile.paused_at = timezone.now()
     profile.save(update_fields=["status", "paused_for_lapse", "paused_at", "updated_at"])
-    transaction.on_commit(lambda: tasks.send_paused_for_lapse_email.delay(profile.pk))
+    notifications.send_paused_for_lapse(profile_id=profile.pk)
     return profile
 
 
@@ -231,7 +231,7 @@ def expert_resume_after_reinstatement(*, member: Member) -> ExpertProfile | None
     profile.paused_for_lapse = False
     profile.paused_at = None
     profile.save(update_fields=["status", "paused_for_lapse", "paused_at", "updated_at"])
-    transaction.on_commit(lambda: tasks.send_resumed_email.delay(profile.pk))
+    notifications.send_resumed(profile_id=profile.pk)
     return profile
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from experts import tasks
+from experts import notifications
 from experts.models import AssistanceRequest, DossierExport, Engagement, ExpertProfile
 from experts.services import ExpertPoolError
 
@@ -84,8 +84,7 @@ def engagement_invite(*, engagement: Engagement, by) -> Engagement:
     engagement.invited_at = timezone.now()
     engagement.invited_by = by
     engagement.save(update_fields=["status", "invited_at", "invited_by"])
-    engagement_id = engagement.pk
-    transaction.on_commit(lambda: tasks.send_invitation_email.delay(engagement_id))
+    notifications.send_invitation(engagement_id=engagement.pk)
     return engagement
 
 

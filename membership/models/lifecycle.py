@@ -173,6 +173,14 @@ class Reminder(models.Model):
     key = models.CharField(max_length=32)  # "60", "30", "7" (days before) or "grace"
     claim = models.UUIDField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The outbox message that carries it; `sent_at` is set when that message is sent.
+    message = models.OneToOneField(
+        "communications.OutgoingMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,17 +1,15 @@
 """The daily job: status transitions and renewal reminders, in a bounded number of queries."""
 
 import datetime as dt
+import logging
 import uuid
-from functools import partial
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from membership.events import daily_work, membership_lapsed
+from communications.services.outbox import Draft, messages_queue
+from membership.events import DAILY_PARTS, membership_lapsed, send_after_commit
 from membership.models import (
     Member,
     Membership,
@@ -23,16 +21,36 @@ from membership.models import (
     TermStatus,
 )
 
+logger = logging.getLogger(__name__)
+
 GRACE_KEY = "grace"
 
 
-def membership_daily(*, on: dt.date) -> dict[str, int]:
+def daily_part_names() -> list[str]:
+    return list(DAILY_PARTS)
+
+
+def daily_part_run(*, name: str, on: dt.date) -> dict[str, int]:
+    """Run one part of the day's work; it commits on its own. Raises what the part raised."""
+    return DAILY_PARTS[name](on=on) or {}
+
+
+def membership_daily(*, on: dt.date, parts: list[str] | None = None) -> dict:
     """Everything that happens because a day has passed. Safe to run twice, or twice at once:
-    transitions are set-based updates and each reminder is claimed through a unique row."""
-    summary = statuses_bring_up_to_date(on=on)
-    summary.update(reminders_send(on=on))
-    for _receiver, result in daily_work.send(sender=Membership, on=on):
-        summary.update(result or {})
+    transitions are set-based updates and each reminder is claimed through a unique row.
+
+    Each part (transitions, reminders, installments, expiries, card charges) runs and commits
+    on its own: one that fails is logged and named in `failed_parts`, and the others run."""
+    summary: dict = {}
+    failed: list[str] = []
+    for name in parts or daily_part_names():
+        try:
+            summary.update(daily_part_run(name=name, on=on))
+        except Exception:
+            logger.exception("Daily part %s failed on %s; the other parts go on.", name, on)
+            failed.append(name)
+    if failed:
+        summary["failed_parts"] = failed
     return summary
 
 
@@ -55,9 +73,7 @@ def statuses_bring_up_to_date(*, on: dt.date) -> dict[str, int]:
     ).update(status=Status.ACTIVE, updated_at=timezone.now())
     if lapsed_member_ids:
         for member in Member.objects.filter(pk__in=lapsed_member_ids):
-            transaction.on_commit(
-                partial(membership_lapsed.send, sender=Member, member=member, on=on)
-            )
+            send_after_commit(membership_lapsed, sender=Member, member=member, on=on)
     return {"to_grace": to_grace, "lapsed": lapsed, "back_to_active": back}
 
 
@@ -89,9 +105,12 @@ def reminders_send(*, on: dt.date) -> dict[str, int]:
     return {"reminders_sent": sent}
 
 
+@transaction.atomic
 def _claim_and_send(due, *, key: str, on: dt.date) -> int:
     """Insert one Reminder row per due term; the unique (term, key) constraint lets exactly one
-    run win each row, and only the rows this run inserted (its claim id) are e-mailed."""
+    run win each row, and only the rows this run inserted (its claim id) get a message. The
+    reminder and its outbox message commit together: a reminder is sent when its message is,
+    and the outbox retries that message until it is."""
     claim = uuid.uuid4()
     term_ids = list(due.values_list("pk", flat=True))
     if not term_ids:
@@ -106,24 +125,27 @@ def _claim_and_send(due, *, key: str, on: dt.date) -> int:
             "term__membership__member__user", "term__category"
         )
     )
-    messages = [_reminder_message(r, on) for r in reminders]
-    get_connection().send_messages(messages)
-    Reminder.objects.filter(claim=claim).update(sent_at=timezone.now())
+    messages = messages_queue([_reminder_draft(r, on) for r in reminders])
+    by_key = {m.key: m.pk for m in messages}
+    for reminder in reminders:
+        reminder.message_id = by_key.get(f"reminder-{reminder.pk}")
+    Reminder.objects.bulk_update(reminders, ["message_id"], batch_size=2000)
     return len(reminders)
 
 
-def _reminder_message(reminder: Reminder, on: dt.date) -> EmailMessage:
+def _reminder_draft(reminder: Reminder, on: dt.date) -> Draft:
     term = reminder.term
     member = term.membership.member
-    context = {
-        "member": member,
-        "term": term,
-        "in_grace": reminder.key == GRACE_KEY,
-        "days_left": (term.end_on - on).days,
-        "site_url": settings.SITE_URL,
-    }
-    return EmailMessage(
-        subject=render_to_string("membership/email/reminder_subject.txt", context).strip(),
-        body=render_to_string("membership/email/reminder.txt", context),
-        to=[member.user.email],
+    return Draft(
+        to=member.user.email,
+        template="membership/email/reminder",
+        context={
+            "member": member,
+            "term": term,
+            "in_grace": reminder.key == GRACE_KEY,
+            "days_left": (term.end_on - on).days,
+        },
+        user_id=member.user_id,
+        key=f"reminder-{reminder.pk}",
+        facts={"term_id": term.pk, "reminder": reminder.key},
     )

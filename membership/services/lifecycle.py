@@ -4,7 +4,6 @@ Billing calls these when money arrives; membership never imports billing.
 """
 
 import datetime as dt
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from membership.dates import add_months
-from membership.events import membership_lapsed, membership_reinstated
+from membership.events import membership_lapsed, membership_reinstated, send_after_commit
 from membership.models import (
     Member,
     Membership,
@@ -60,11 +59,9 @@ def _refresh(membership: Membership, rules: MembershipRules, on: dt.date) -> Non
     after = membership.status
     member = membership.member
     if before in GOOD_STANDING and after not in GOOD_STANDING:
-        transaction.on_commit(partial(membership_lapsed.send, sender=Member, member=member, on=on))
+        send_after_commit(membership_lapsed, sender=Member, member=member, on=on)
     elif before not in GOOD_STANDING and after in GOOD_STANDING:
-        transaction.on_commit(
-            partial(membership_reinstated.send, sender=Member, member=member, on=on)
-        )
+        send_after_commit(membership_reinstated, sender=Member, member=member, on=on)
 
 
 def _status_from_terms(membership, rules, on, has_pending) -> str:

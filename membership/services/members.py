@@ -43,14 +43,11 @@ def member_update_profile(*, member: Member, **changes) -> Member:
 
 
 def member_send_welcome(*, member_id: int) -> bool:
-    """Send the welcome e-mail once per member, however often it is asked for.
+    """Queue the welcome e-mail once per member, however often it is asked for.
 
-    Returns True when this call sent it. The row lock makes two workers racing on the same
-    member send one e-mail between them.
-    """
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
+    Returns True when this call queued it. The row lock makes two callers racing on the same
+    member queue one message between them; the outbox then sends it (and retries it)."""
+    from communications.services.outbox import message_queue
 
     with transaction.atomic():
         member = (
@@ -58,12 +55,13 @@ def member_send_welcome(*, member_id: int) -> bool:
         )
         if member is None or member.welcome_sent_at is not None:
             return False
-        context = {"member": member, "site_url": settings.SITE_URL}
-        send_mail(
-            subject=render_to_string("membership/email/welcome_subject.txt", context).strip(),
-            message=render_to_string("membership/email/welcome.txt", context),
-            from_email=None,
-            recipient_list=[member.user.email],
+        message_queue(
+            to=member.user.email,
+            template="membership/email/welcome",
+            context={"member": member},
+            user=member.user,
+            key=f"welcome-{member.pk}",
+            facts={"member_id": member.pk},
         )
         member.welcome_sent_at = timezone.now()
         member.save(update_fields=["welcome_sent_at"])

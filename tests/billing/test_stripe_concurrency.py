@@ -49,9 +49,12 @@ def test_two_workers_processing_the_same_stored_event_activate_once(paid_at_stri
     )
 
     assert errors == []
-    assert sorted(results) == [EventState.PROCESSED, EventState.PROCESSED]
+    # The second worker found the event claimed (still `processing`) or already done.
+    assert results[0] != results[1] or results == [EventState.PROCESSED] * 2
+    assert set(results) <= {EventState.PROCESSED, EventState.PROCESSING}
     stored.refresh_from_db()
-    assert stored.attempts == 1  # the second worker waited for the lock, then found it done
+    assert stored.state == EventState.PROCESSED
+    assert stored.attempts == 1  # only one worker ran the handler
     assert_activated_once(member)
 
 
@@ -119,7 +122,10 @@ def test_two_real_celery_workers_given_the_same_event_twice_activate_once(
     finally:
         task_postrun.disconnect(count)
 
-    assert finished == [EventState.PROCESSED, EventState.PROCESSED]
+    assert len(finished) == 2
+    assert EventState.PROCESSED in finished
+    assert set(finished) <= {EventState.PROCESSED, EventState.PROCESSING}
     stored.refresh_from_db()
-    assert stored.attempts == 1  # one worker ran the handler; the other found it done
+    assert stored.state == EventState.PROCESSED
+    assert stored.attempts == 1  # one worker ran the handler; the other found it claimed or done
     assert_activated_once(member)

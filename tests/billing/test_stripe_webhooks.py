@@ -226,8 +226,13 @@ def test_money_for_an_invoice_already_paid_by_cheque_is_kept_and_flagged(
 def test_stripe_unreachable_leaves_the_event_failed_for_a_retry(
     deliver, pending_payment, member, fake_stripe
 ):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
     from billing.gateways import PaymentError
-    from billing.tasks import retry_failed_stripe_events
+    from billing.tasks import stripe_events_sweep
 
     session = paid_session(pending_payment)
 
@@ -237,11 +242,16 @@ def test_stripe_unreachable_leaves_the_event_failed_for_a_retry(
     fake_stripe.checkout_sessions_retrieve = down
     response = deliver(event_for("checkout.session.completed", session))
     assert response.status_code == 200
-    assert StripeEvent.objects.get().state == EventState.FAILED
+    event = StripeEvent.objects.get()
+    assert event.state == EventState.FAILED
+    assert "Stripe is unreachable" in event.error
+    assert stripe_events_sweep() == 0  # its retry is not due yet
 
     del fake_stripe.checkout_sessions_retrieve  # Stripe is back
     fake_stripe.pay(session)
-    assert retry_failed_stripe_events() == 1
+    with time_machine.travel(event.next_attempt_at + dt.timedelta(seconds=1)):
+        assert timezone.now() > event.next_attempt_at
+        assert stripe_events_sweep() == 1
 
     assert StripeEvent.objects.get().state == EventState.PROCESSED
     assert Membership.objects.get(member=member).status == Status.ACTIVE

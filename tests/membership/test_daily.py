@@ -29,6 +29,17 @@ def paid_members(count, on=START):
     return members
 
 
+@pytest.fixture
+def run_daily(django_capture_on_commit_callbacks):
+    """The daily job as a worker runs it: committed, so the outbox sends what it queued."""
+
+    def run(*, on):
+        with django_capture_on_commit_callbacks(execute=True):
+            return membership_daily(on=on)
+
+    return run
+
+
 def reminder_mails():
     return [m for m in mail.outbox if "Your ICMA membership" in m.subject]
 
@@ -43,12 +54,12 @@ def test_reminder_windows_stop_where_the_next_begins():
 
 
 @pytest.mark.django_db
-def test_each_reminder_goes_out_once_when_the_job_runs_twice():
+def test_each_reminder_goes_out_once_when_the_job_runs_twice(run_daily):
     paid_members(3)
     day = END - dt.timedelta(days=30)
     mail.outbox.clear()
-    first = membership_daily(on=day)
-    second = membership_daily(on=day)
+    first = run_daily(on=day)
+    second = run_daily(on=day)
     assert first["reminders_sent"] == 3
     assert second["reminders_sent"] == 0
     assert len(reminder_mails()) == 3
@@ -56,12 +67,12 @@ def test_each_reminder_goes_out_once_when_the_job_runs_twice():
 
 
 @pytest.mark.django_db
-def test_reminders_60_30_7_and_grace_each_once_over_the_term():
+def test_reminders_60_30_7_and_grace_each_once_over_the_term(run_daily):
     (member,) = paid_members(1)
     mail.outbox.clear()
     day = END - dt.timedelta(days=70)
     while day < END + dt.timedelta(days=70):
-        membership_daily(on=day)
+        run_daily(on=day)
         day += dt.timedelta(days=1)
     keys = sorted(
         Reminder.objects.filter(term__membership__member=member).values_list("key", flat=True)
@@ -72,41 +83,41 @@ def test_reminders_60_30_7_and_grace_each_once_over_the_term():
 
 
 @pytest.mark.django_db
-def test_renewed_term_is_not_reminded():
+def test_renewed_term_is_not_reminded(run_daily):
     (member,) = paid_members(1)
     pay_invoice(
         issue_invoice(member, kind="renewal", on=END - dt.timedelta(days=80)),
         on=END - dt.timedelta(days=80),
     )
     mail.outbox.clear()
-    membership_daily(on=END - dt.timedelta(days=30))
+    run_daily(on=END - dt.timedelta(days=30))
     assert reminder_mails() == []
 
 
 @pytest.mark.django_db
-def test_stored_status_follows_the_dates():
+def test_stored_status_follows_the_dates(run_daily):
     (member,) = paid_members(1)
-    membership_daily(on=END + dt.timedelta(days=1))
+    run_daily(on=END + dt.timedelta(days=1))
     assert Membership.objects.get(member=member).status == Status.GRACE
-    membership_daily(on=END + dt.timedelta(days=60))
+    run_daily(on=END + dt.timedelta(days=60))
     assert Membership.objects.get(member=member).status == Status.LAPSED
 
 
 @pytest.mark.django_db
-def test_unpaid_join_invoice_is_closed_after_30_days_with_a_notice():
+def test_unpaid_join_invoice_is_closed_after_30_days_with_a_notice(run_daily):
     member = MemberFactory()
     invoice = issue_invoice(member, on=START)
     mail.outbox.clear()
-    membership_daily(on=START + dt.timedelta(days=29))
+    run_daily(on=START + dt.timedelta(days=29))
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.OPEN
-    membership_daily(on=START + dt.timedelta(days=30))
+    run_daily(on=START + dt.timedelta(days=30))
     assert Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.EXPIRED
     assert any("closed unpaid" in m.subject for m in mail.outbox)
     assert Membership.objects.get(member=member).status == Status.CANCELLED
 
 
 @pytest.mark.django_db
-def test_installments_are_invoiced_before_due_and_60_days_overdue_ends_the_term():
+def test_installments_are_invoiced_before_due_and_60_days_overdue_ends_the_term(run_daily):
     (member,) = paid_members(1)
     renewal_day = END - dt.timedelta(days=30)
     renewal = issue_invoice(member, kind="renewal", on=renewal_day, installments=4)
@@ -117,14 +128,14 @@ def test_installments_are_invoiced_before_due_and_60_days_overdue_ends_the_term(
     assert membership.paid_through_on == dt.date(2028, 8, 1)
     second = renewal.installments.get(number=2)
     mail.outbox.clear()
-    membership_daily(on=second.due_on - dt.timedelta(days=21))
+    run_daily(on=second.due_on - dt.timedelta(days=21))
     assert any("installment 2 of 4" in m.subject for m in mail.outbox)
     overdue_day = second.due_on + dt.timedelta(days=60)
-    membership_daily(on=overdue_day)
+    run_daily(on=overdue_day)
     renewal_term = MembershipTerm.objects.get(pk=renewal.term_id)
     assert renewal_term.ended_early_on == overdue_day
     assert Membership.objects.get(member=member).paid_through_on == overdue_day
-    membership_daily(on=overdue_day + dt.timedelta(days=1))
+    run_daily(on=overdue_day + dt.timedelta(days=1))
     assert Membership.objects.get(member=member).status == Status.GRACE
 
 

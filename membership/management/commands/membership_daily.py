@@ -20,4 +20,12 @@ class Command(BaseCommand):
         summary = membership_daily(on=day)
         self.stdout.write(f"Membership daily work for {day.isoformat()}:")
         for key, value in summary.items():
+            if key == "failed_parts":
+                continue
             self.stdout.write(f"  {key.replace('_', ' ')}: {value}")
+        failed = summary.get("failed_parts")
+        if failed:
+            raise CommandError(
+                f"These parts failed and should be run again: {', '.join(failed)} "
+                "(the others ran; see the log for the errors)."
+            )

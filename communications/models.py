@@ -1,0 +1,77 @@
+"""The outbox: every e-mail the portal sends is a row before it is an SMTP conversation.
+
+A message is written in the same transaction as the change that causes it, then sent by a
+task. Its state says where it is; a sweep picks up rows that nobody is working on.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingMessage(models.Model):
+    # A caller-chosen key (`reminder-42`, `receipt-17`) makes queueing the same message twice
+    # return the first row instead of sending a second e-mail.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    template = models.CharField(max_length=120)
+    to = models.CharField(max_length=254)
+    # Whose message history it belongs to (the member's account), when there is one.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outgoing_messages",
+    )
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    # Small JSON-safe facts the message was rendered from (ids, numbers), for staff.
+    context = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=10, choices=MessageState.choices, default=MessageState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField()
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_queued_due",
+                condition=Q(state="queued"),
+            ),
+            models.Index(
+                fields=["sending_started_at"],
+                name="outbox_sending_since",
+                condition=Q(state="sending"),
+            ),
+            models.Index(fields=["user", "-created_at"], name="outbox_user_history"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} to {self.to} ({self.state})"
+
+
+class OutgoingAttachment(models.Model):
+    message = models.ForeignKey(
+        OutgoingMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=200)
+    mimetype = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    def __str__(self):
+        return self.filename

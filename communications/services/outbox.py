@@ -1,0 +1,224 @@
+"""Queue, send, retry and sweep the outbox.
+
+Rules:
+- `message_queue` writes the row in the caller's transaction; the send task is queued after
+  commit, and if the broker is down then, the sweep queues it later. Nothing is lost.
+- A message is sent by claiming it (`queued` and due → `sending`), talking to SMTP outside any
+  transaction, then recording the outcome: `sent`, or back to `queued` with a later
+  `next_attempt_at` (exponential backoff), or `failed` after MAX_ATTEMPTS.
+- The sweep re-queues rows that are due but that no task is working on, and rows left
+  `sending` by a worker that died.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from communications.models import MessageState, OutgoingAttachment, OutgoingMessage
+from communications.rendering import render_message
+from communications.signals import message_sent
+from communications.tasks import send_message
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8 ... minutes (from OUTBOX_RETRY_BASE_SECONDS), capped at six hours."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 60 * 60))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass
+class Draft:
+    """One message to queue: the template is a path prefix (`billing/email/receipt`)."""
+
+    to: str
+    template: str
+    context: dict
+    user_id: int | None = None
+    key: str | None = None
+    facts: dict = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+
+
+def _row(draft: Draft, now) -> OutgoingMessage:
+    subject, body = render_message(draft.template, draft.context)
+    return OutgoingMessage(
+        key=draft.key,
+        template=draft.template,
+        to=draft.to,
+        user_id=draft.user_id,
+        subject=subject,
+        body_text=body,
+        context=draft.facts,
+        next_attempt_at=now,
+    )
+
+
+def _enqueue_after_commit(message_id: int) -> None:
+    # robust: a broker outage must not undo or fail the change; the sweep sends it later.
+    transaction.on_commit(lambda: _enqueue(message_id), robust=True)
+
+
+def _enqueue(message_id: int) -> None:
+    send_message.delay(message_id)
+
+
+def message_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    user=None,
+    key: str | None = None,
+    facts: dict | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> OutgoingMessage:
+    """Render and store one message in the caller's transaction; send it after commit. With a
+    key, queueing the same message again returns the row already there."""
+    draft = Draft(
+        to=to,
+        template=template,
+        context=context,
+        user_id=getattr(user, "pk", user),
+        key=key,
+        facts=facts or {},
+        attachments=tuple(attachments),
+    )
+    if key is not None:
+        existing = OutgoingMessage.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    message = _row(draft, timezone.now())
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return OutgoingMessage.objects.get(key=key)
+    if draft.attachments:
+        OutgoingAttachment.objects.bulk_create(
+            [
+                OutgoingAttachment(
+                    message=message, filename=a.filename, mimetype=a.mimetype, content=a.content
+                )
+                for a in draft.attachments
+            ]
+        )
+    _enqueue_after_commit(message.pk)
+    return message
+
+
+def messages_queue(drafts: list[Draft]) -> list[OutgoingMessage]:
+    """Queue many messages in bulk (the daily reminders). Drafts whose key is already in the
+    outbox are skipped. Returns the rows created, with their ids."""
+    if not drafts:
+        return []
+    keys = [d.key for d in drafts if d.key]
+    known = set(OutgoingMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    now = timezone.now()
+    rows = [_row(d, now) for d in drafts if d.key not in known or d.key is None]
+    created = OutgoingMessage.objects.bulk_create(rows, batch_size=2000)
+    for message in created:
+        _enqueue_after_commit(message.pk)
+    return created
+
+
+def message_send(*, message_id: int) -> str:
+    """Send one message if it is due and nobody else is sending it. Returns its state after."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, state=MessageState.QUEUED, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.state = MessageState.SENDING
+        message.sending_started_at = now
+        message.attempts += 1
+        message.save(update_fields=["state", "sending_started_at", "attempts"])
+    email = EmailMessage(subject=message.subject, body=message.body_text, to=[message.to])
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    try:
+        get_connection().send_messages([email])
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        return _record_failure(message, error)
+    with transaction.atomic():
+        message.state = MessageState.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["state", "sent_at", "last_error"])
+        message_sent.send(sender=OutgoingMessage, message=message)
+    return MessageState.SENT
+
+
+def _record_failure(message: OutgoingMessage, error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.state = MessageState.FAILED
+    else:
+        message.state = MessageState.QUEUED
+        message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
+    message.last_error = text
+    message.save(update_fields=["state", "next_attempt_at", "last_error"])
+    logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, text)
+    if message.state == MessageState.QUEUED:
+        delay = max((message.next_attempt_at - timezone.now()).total_seconds(), 0)
+        _enqueue_later(message.pk, delay)
+    return message.state
+
+
+def _enqueue_later(message_id: int, delay: float) -> None:
+    try:
+        send_message.apply_async((message_id,), countdown=delay)
+    except Exception:  # noqa: BLE001 - the sweep re-queues it when it is due
+        logger.warning("Could not queue message %s again; the sweep will.", message_id)
+
+
+def outbox_sweep(*, limit: int = 5000) -> int:
+    """Queue every message that is due but idle: never queued (broker down at commit), a
+    retry whose task was lost, or left `sending` by a worker that died mid-send."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=getattr(settings, "OUTBOX_SENDING_STALE_SECONDS", 900))
+    idle = now - dt.timedelta(seconds=getattr(settings, "OUTBOX_SWEEP_AFTER_SECONDS", 60))
+    OutgoingMessage.objects.filter(state=MessageState.SENDING, sending_started_at__lt=stale).update(
+        state=MessageState.QUEUED, next_attempt_at=idle
+    )
+    due = list(
+        OutgoingMessage.objects.filter(state=MessageState.QUEUED, next_attempt_at__lte=idle)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+@transaction.atomic
+def message_resend(*, message: OutgoingMessage) -> OutgoingMessage:
+    """Staff send a failed message again: it is queued now with a fresh set of attempts."""
+    message = OutgoingMessage.objects.select_for_update().get(pk=message.pk)
+    if message.state != MessageState.FAILED:
+        return message
+    message.state = MessageState.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    _enqueue_after_commit(message.pk)
+    return message

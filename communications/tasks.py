@@ -1,0 +1,22 @@
+"""Outbox tasks. They take ids; services are imported inside the task (one-way imports)."""
+
+from celery import shared_task
+
+from config.celery import RETRY, transient_errors
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def send_message(message_id: int) -> str:
+    """Send one queued message. A duplicate delivery finds it claimed or sent and does
+    nothing; a database error before the claim leaves the row for the sweep."""
+    from communications.services.outbox import message_send
+
+    return message_send(message_id=message_id)
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def sweep_outbox() -> int:
+    """Beat runs this every minute: messages that are due and that no task is working on."""
+    from communications.services.outbox import outbox_sweep
+
+    return outbox_sweep()
