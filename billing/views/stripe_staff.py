@@ -66,7 +66,7 @@ def _refund_outcome_message(request, refund: Refund) -> None:
         messages.error(
             request,
             _(
-                "Stripe refused the refund of %(amount)s, so nothing was refunded. %(error)s "
+                "The refund of %(amount)s did not go through and nothing was refunded. %(error)s "
                 "Check the payment in Stripe's dashboard, then refund again if money is still owed."
             )
             % facts,
