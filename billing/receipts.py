@@ -7,7 +7,8 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
-from billing.models import Invoice, PaymentState, Refund
+from billing.models import Invoice, PaymentState
+from billing.selectors import invoice_refunds_made
 from membership.money import format_cents
 
 
@@ -55,7 +56,7 @@ def receipt_pdf(invoice: Invoice) -> bytes:
             label += " (overpayment, to be returned)"
         line(label, amount=format_cents(payment.amount_cents))
     line("Paid", bold=True, amount=format_cents(invoice.paid_cents))
-    refunds = list(Refund.objects.filter(payment__invoice=invoice).order_by("id"))
+    refunds = invoice_refunds_made(invoice=invoice)
     if refunds:
         line("Refunds", bold=True, gap=16)
         for refund in refunds:

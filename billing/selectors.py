@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.http import Http404
 
-from billing.models import Installment, Invoice, InvoiceStatus, Payment, PaymentState
+from billing.models import (
+    Installment,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentState,
+    Refund,
+    RefundState,
+)
 from membership.models import Member, Membership, MembershipRules, MembershipTerm, Status
 from membership.permissions import user_is_membership_staff
 from membership.selectors import membership_status_on
@@ -105,3 +113,13 @@ def invoice_visible_to(*, user, number: str) -> Invoice:
     if invoice.member.user_id != user.pk and not user_is_membership_staff(user):
         raise Http404
     return invoice
+
+
+def invoice_refunds_made(*, invoice: Invoice) -> list[Refund]:
+    """The refunds a receipt lists: succeeded ones only. A pending refund may never happen and a
+    failed one did not, so neither is money given back (both the web page and the PDF use this)."""
+    return list(
+        Refund.objects.filter(payment__invoice=invoice, state=RefundState.SUCCEEDED)
+        .select_related("payment")
+        .order_by("id")
+    )

@@ -1,6 +1,6 @@
 """Payment gateways behind one small interface. Views and services ask `enabled_providers()`."""
 
-from billing.gateways.base import BasePaymentProvider, PaymentError
+from billing.gateways.base import BasePaymentProvider, PaymentError, PaymentOutcomeUnknown
 from billing.gateways.offline import OfflineProvider
 from billing.gateways.stripe import StripeProvider
 
@@ -28,6 +28,7 @@ def provider(identifier: str) -> BasePaymentProvider:
 __all__ = [
     "BasePaymentProvider",
     "PaymentError",
+    "PaymentOutcomeUnknown",
     "disabled_providers",
     "enabled_providers",
     "provider",

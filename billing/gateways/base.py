@@ -1,5 +1,18 @@
 class PaymentError(Exception):
-    """A payment could not be made or recorded; the message says what to do next."""
+    """A payment could not be made or recorded; the message says what to do next.
+
+    By default the gateway's answer was definite: nothing happened at the other end."""
+
+    outcome_unknown = False
+    code = ""
+
+
+class PaymentOutcomeUnknown(PaymentError):
+    """No definite answer (a timeout, a lost connection, a server error): the request may or
+    may not have been carried out. The caller keeps its row as it was and tries again later
+    with the same idempotency key; it never records this as a refusal."""
+
+    outcome_unknown = True
 
 
 class BasePaymentProvider:
@@ -21,5 +34,9 @@ class BasePaymentProvider:
         online (e.g. paying by cheque)."""
         raise NotImplementedError
 
-    def execute_refund(self, *, payment, amount_cents: int, reason: str) -> dict:
+    def execute_refund(self, refund) -> dict:
+        """Give back `refund.amount_cents` of `refund.payment` and return what the gateway
+        recorded (at least its `id` and `status`). Called outside any database transaction with
+        a `Refund` row already committed; calling it again for the same row refunds once.
+        Raises `PaymentError` for a refusal, `PaymentOutcomeUnknown` when there was no answer."""
         raise PaymentError(f"Refunds through {self.verbose_name} are made by hand.")

@@ -1,7 +1,8 @@
 """The boundary with Stripe: the only module that imports `stripe`.
 
 Everything that leaves here is a plain dict or a small dataclass; every Stripe error becomes
-`PaymentError` (with a message that says what to do next). Every call that creates something
+`PaymentError` (with a message that says what to do next); for refunds, a call that got no
+definite answer raises `PaymentOutcomeUnknown` instead. Every call that creates something
 carries an idempotency key derived from one of our rows, so a retried task never charges twice.
 """
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.gateways.base import BasePaymentProvider, PaymentError
+from billing.gateways.base import BasePaymentProvider, PaymentError, PaymentOutcomeUnknown
 
 # The one place the Stripe API version is chosen; upgrading it is a deliberate change, tested
 # against the webhook payloads in tests/fixtures/stripe/.
@@ -47,7 +48,8 @@ def _client() -> stripe.StripeClient:
         settings.STRIPE_SECRET_KEY,
         stripe_version=API_VERSION,
         base_addresses={"api": base} if base else None,
-        max_network_retries=2,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.new_default_http_client(timeout=settings.STRIPE_TIMEOUT_SECONDS),
     )
 
 
@@ -225,6 +227,41 @@ def payment_intent_charge_off_session(
     )
 
 
+def _outcome_unknown(error: stripe.StripeError) -> bool:
+    """True when Stripe may have carried out the request even though we got an error: no
+    answer at all (timeout, lost connection), a server error, or a clash on the idempotency key
+    (a request with that key was made before)."""
+    if isinstance(error, (stripe.APIConnectionError, stripe.IdempotencyError)):
+        return True
+    status = getattr(error, "http_status", None)
+    return status is None or status >= 500 or status in (409, 429)
+
+
+def _refund_error(error: stripe.StripeError) -> PaymentError:
+    message = getattr(error, "user_message", None) or str(error) or error.__class__.__name__
+    if _outcome_unknown(error):
+        failure = PaymentOutcomeUnknown(
+            _("No definite answer from Stripe: %(message)s") % {"message": message}
+        )
+    else:
+        failure = PaymentError(_("Stripe refused the refund: %(message)s") % {"message": message})
+    failure.code = getattr(error, "code", None) or ""
+    return failure
+
+
+def refund_find(*, payment_intent_id: str, refund_id: int) -> dict | None:
+    """The refund Stripe holds for our refund row `refund_id` (by its metadata), if any."""
+    try:
+        page = _client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+        for item in page.auto_paging_iter():
+            found = _plain(item)
+            if (found.get("metadata") or {}).get("refund_id") == str(refund_id):
+                return found
+    except stripe.StripeError as error:
+        raise _refund_error(error) from error
+    return None
+
+
 def refund_create(
     *, payment_intent_id: str, amount_cents: int, refund_id: int, reason: str
 ) -> dict:
@@ -238,7 +275,7 @@ def refund_create(
             options={"idempotency_key": f"refund-{refund_id}"},
         )
     except stripe.StripeError as error:
-        raise _payment_error(error) from error
+        raise _refund_error(error) from error
     return _plain(refund)
 
 
@@ -320,12 +357,24 @@ class StripeProvider(BasePaymentProvider):
         payment.save(update_fields=["gateway_ids"])
         return session["url"]
 
-    def execute_refund(self, *, payment, amount_cents: int, reason: str, refund_id: int) -> dict:
-        intent = payment.gateway_ids.get("payment_intent")
+    def execute_refund(self, refund) -> dict:
+        """Refund `refund` (a committed row) on its payment's PaymentIntent, once however often
+        this is called for the same row. Stripe's idempotency key (`refund-<id>`) covers 24
+        hours and fakes such as localstripe ignore it, so this first looks for a refund whose
+        metadata names the row and returns that one instead of making another. It looks on the
+        first call too: a process stopped mid-call records nothing, so a retry cannot always be
+        told from a first attempt."""
+        intent = refund.payment.gateway_ids.get("payment_intent")
         if not intent:
             raise PaymentError(
                 _("This card payment has no Stripe PaymentIntent recorded; refund it in Stripe.")
             )
+        made = refund_find(payment_intent_id=intent, refund_id=refund.pk)
+        if made is not None:
+            return made
         return refund_create(
-            payment_intent_id=intent, amount_cents=amount_cents, refund_id=refund_id, reason=reason
+            payment_intent_id=intent,
+            amount_cents=refund.amount_cents,
+            refund_id=refund.pk,
+            reason=refund.reason,
         )

@@ -77,29 +77,65 @@ class StripeEvent(models.Model):
         return (self.payload.get("data") or {}).get("object") or {}
 
 
+class RefundState(models.TextChoices):
+    # `created`: the row is committed before Stripe is asked; it stays so while the outcome is
+    # unknown (no answer), and its amount is reserved until staff retry it.
+    CREATED = "created", _("Pending: outcome at Stripe unknown")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refused by Stripe")
+
+
 class Refund(models.Model):
-    """Money given back on a card payment, by staff here or in Stripe's dashboard."""
+    """Money given back on a card payment, by staff here or in Stripe's dashboard.
+
+    A staff refund is a row (`created`) before it is a call to Stripe; the call's outcome makes
+    it `succeeded` or `failed`. Its id is the idempotency key and Stripe's metadata `refund_id`,
+    so a retry or a `charge.refunded` event finds this row instead of adding one."""
 
     payment = models.ForeignKey("billing.Payment", on_delete=models.PROTECT, related_name="refunds")
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="usd")
     reason = models.TextField()
+    state = models.CharField(
+        max_length=16, choices=RefundState.choices, default=RefundState.CREATED, db_index=True
+    )
+    # Why the last attempt did not succeed (Stripe's refusal, or why the outcome is unknown).
+    error = models.TextField(blank=True)
     stripe_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Staff asked that the refund also cancel the term; done when the refund succeeds.
+    cancel_term_requested = models.BooleanField(default=False)
     # True when the refund also cancelled the term it paid for.
     term_cancelled = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="refund_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(state__in=RefundState.values), name="refund_state_known"
+            ),
+            # A term is cancelled only by a refund that went through.
+            models.CheckConstraint(
+                condition=Q(term_cancelled=False) | Q(state=RefundState.SUCCEEDED),
+                name="refund_term_cancelled_only_when_succeeded",
+            ),
         ]
 
     def __str__(self):
-        return f"Refund {self.stripe_refund_id or self.pk}: {self.amount_cents}"
+        return f"Refund {self.stripe_refund_id or self.pk}: {self.amount_cents} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RefundState.CREATED
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refund-{self.pk}"
 
 
 class ChargeKind(models.TextChoices):

@@ -4,6 +4,7 @@ from django import template
 
 from billing.gateways import stripe as gateway
 from billing.models import Refund, StripeCustomer
+from billing.selectors import invoice_refunds_made
 
 register = template.Library()
 
@@ -20,9 +21,7 @@ def card_payments_disabled_reason() -> str:
 
 @register.simple_tag
 def invoice_refunds(invoice) -> list[Refund]:
-    return list(
-        Refund.objects.filter(payment__invoice=invoice).select_related("payment").order_by("id")
-    )
+    return invoice_refunds_made(invoice=invoice)
 
 
 @register.simple_tag

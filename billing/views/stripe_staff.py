@@ -8,11 +8,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.gateways import PaymentError
-from billing.models import EventState, Payment, StripeEvent
+from billing.models import EventState, Payment, Refund, RefundState, StripeEvent
 from billing.services.stripe_events import stripe_event_resolve
-from billing.services.stripe_refunds import card_payment_refund, payment_refunded_cents
+from billing.services.stripe_refunds import (
+    card_payment_refund,
+    card_refund_retry,
+    payment_pending_refund,
+    payment_refundable_cents,
+    payment_refunded_cents,
+)
 from membership.forms import DollarsField
+from membership.money import format_cents
 from membership.permissions import membership_staff_required
 
 
@@ -44,15 +50,49 @@ def _payment(pk: int) -> Payment:
     )
 
 
+def _refund_outcome_message(request, refund: Refund) -> None:
+    """Tell staff what came of a refund attempt and what to do next."""
+    facts = {"amount": format_cents(refund.amount_cents), "error": refund.error}
+    if refund.state == RefundState.SUCCEEDED:
+        messages.success(
+            request,
+            _(
+                "The refund of %(amount)s went through at Stripe (%(id)s); the money goes back "
+                "to the member's card within a few days."
+            )
+            % {**facts, "id": refund.stripe_refund_id},
+        )
+    elif refund.state == RefundState.FAILED:
+        messages.error(
+            request,
+            _(
+                "The refund of %(amount)s did not go through and nothing was refunded. %(error)s "
+                "Check the payment in Stripe's dashboard, then refund again if money is still owed."
+            )
+            % facts,
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Stripe did not give a definite answer, so we do not know whether the refund went "
+                "through (%(error)s). The %(amount)s stay reserved. Press “Retry refund” below: "
+                "the retry asks Stripe first and refunds only if the refund was not made, so the "
+                "member is never refunded twice."
+            )
+            % facts,
+        )
+
+
 @membership_staff_required
 @require_http_methods(["GET", "POST"])
 def payment_detail(request, pk: int):
     payment = _payment(pk)
-    refunded = payment_refunded_cents(payment=payment)
-    form = RefundForm(request.POST or None, initial={"amount": payment.amount_cents - refunded})
+    refundable = payment_refundable_cents(payment=payment)
+    form = RefundForm(request.POST or None, initial={"amount": refundable})
     if request.method == "POST" and form.is_valid():
         try:
-            card_payment_refund(
+            refund = card_payment_refund(
                 payment=payment,
                 amount_cents=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
@@ -65,22 +105,35 @@ def payment_detail(request, pk: int):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 form.add_error(None, error)
-        except PaymentError as error:
-            form.add_error(None, str(error))
         else:
-            messages.success(request, _("The refund was sent to Stripe."))
+            _refund_outcome_message(request, refund)
             return redirect("stripe:staff_payment", pk=payment.pk)
     return render(
         request,
         "billing/stripe/staff_payment.html",
         {
             "payment": payment,
-            "refunded_cents": refunded,
-            "refundable_cents": payment.amount_cents - refunded,
+            "refunded_cents": payment_refunded_cents(payment=payment),
+            "refundable_cents": refundable,
+            "pending_refund": payment_pending_refund(payment=payment),
             "events": payment.stripe_events.order_by("received_at", "id"),
             "form": form,
         },
     )
+
+
+@membership_staff_required
+@require_POST
+def refund_retry(request, pk: int):
+    """Staff retry a refund whose outcome is unknown; the same row is used again."""
+    refund = get_object_or_404(Refund, pk=pk, payment__gateway="stripe")
+    try:
+        refund = card_refund_retry(refund=refund)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _refund_outcome_message(request, refund)
+    return redirect("stripe:staff_payment", pk=refund.payment_id)
 
 
 @membership_staff_required

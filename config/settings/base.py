@@ -228,6 +228,10 @@ STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Only for tests and local fakes (e.g. localstripe); production talks to Stripe itself.
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# Network retries repeat a call with the same idempotency key, so Stripe does the work once.
+STRIPE_MAX_NETWORK_RETRIES = 2
+# How long to wait for Stripe's answer; a call that times out has an unknown outcome.
+STRIPE_TIMEOUT_SECONDS = 30
 
 LOGGING = {
     "version": 1,

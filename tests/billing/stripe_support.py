@@ -4,12 +4,15 @@ as Stripe signs them, a fake Stripe client for Checkout calls, and localstripe."
 import copy
 import hashlib
 import hmac
+import http.client
+import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from functools import cache
 from itertools import count
@@ -86,8 +89,11 @@ def paid_session(payment, *, amount_cents=None, currency="usd", payment_status="
     )
 
 
-def refunded_charge(payment, *, refunds: list[tuple[str, int]]) -> dict:
-    """The `charge.refunded` object for a payment, listing the refunds made so far."""
+def refunded_charge(
+    payment, *, refunds: list[tuple[str, int]], metadata: dict[str, dict] | None = None
+) -> dict:
+    """The `charge.refunded` object for a payment, listing the refunds made so far (with the
+    metadata of each refund id given in `metadata`)."""
     total = sum(amount for _id, amount in refunds)
     return stripe_object(
         "charge",
@@ -113,6 +119,7 @@ def refunded_charge(payment, *, refunds: list[tuple[str, int]]) -> dict:
                     payment_intent=f"pi_for_payment_{payment.pk}",
                     status="succeeded",
                     created=1_790_000_000 + n,
+                    metadata=(metadata or {}).get(refund_id, {}),
                 )
                 for n, (refund_id, amount) in enumerate(refunds)
             ],
@@ -301,3 +308,120 @@ def charge_saved_card(member, sdk, *, number: str = "4242424242424242"):
     )
     assert outcome.status == "succeeded"
     return payment, outcome
+
+
+class FlakyStripeProxy:
+    """A small HTTP proxy in front of localstripe that can spoil the next request to a path.
+
+    `cut_next("POST", "/v1/refunds")` forwards that request (so localstripe acts on it) and then
+    either closes the connection unanswered (`how="drop"`) or holds it past the client's timeout
+    (`how="stall"`): the outcome a client sees when Stripe did the work but the answer was lost.
+    `refuse_next(...)` answers with a Stripe error instead, without forwarding anything.
+    Every other request goes through untouched."""
+
+    def __init__(self, upstream: str):
+        from urllib.parse import urlsplit
+
+        target = urlsplit(upstream)
+        self.upstream_host, self.upstream_port = target.hostname, target.port
+        self.plans: dict[tuple[str, str], tuple] = {}
+        self.seen: list[tuple[str, str, int | None]] = []
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def cut_next(self, method: str, path: str, *, how: str = "drop", hold_seconds: float = 3):
+        assert how in ("drop", "stall")
+        self.plans[(method, path)] = ("cut", how, hold_seconds)
+
+    def refuse_next(self, method: str, path: str, *, status: int, error: dict):
+        self.plans[(method, path)] = ("refuse", status, error)
+
+    def _take_plan(self, method: str, path: str):
+        with self.lock:
+            return self.plans.pop((method, path.split("?")[0]), None)
+
+    def _forward(self, method: str, path: str, headers, body: bytes):
+        upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
+        try:
+            skip = {"host", "connection", "content-length", "accept-encoding"}
+            upstream.request(
+                method,
+                path,
+                body=body or None,
+                headers={k: v for k, v in headers.items() if k.lower() not in skip},
+            )
+            answer = upstream.getresponse()
+            return answer.status, answer.getheaders(), answer.read()
+        finally:
+            upstream.close()
+
+    def _handler(self):
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep pytest's output clean
+                pass
+
+            def _relay(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                plan = proxy._take_plan(self.command, self.path)
+                if plan and plan[0] == "refuse":
+                    _kind, status, error = plan
+                    proxy.seen.append((self.command, self.path, status))
+                    return self._answer(status, [], json.dumps({"error": error}).encode())
+                status, headers, payload = proxy._forward(
+                    self.command, self.path, self.headers, body
+                )
+                proxy.seen.append((self.command, self.path, None if plan else status))
+                if plan:  # localstripe did the work; the client never hears of it
+                    _kind, how, hold_seconds = plan
+                    if how == "stall":
+                        proxy.stop.wait(hold_seconds)
+                    self.close_connection = True
+                    return None
+                return self._answer(status, headers, payload)
+
+            def _answer(self, status, headers, payload):
+                self.send_response(status)
+                skip = {"content-length", "transfer-encoding", "connection", "content-encoding"}
+                for key, value in headers:
+                    if key.lower() not in skip:
+                        self.send_header(key, value)
+                if not any(key.lower() == "content-type" for key, _value in headers):
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(payload)
+                self.close_connection = True
+
+            do_GET = do_POST = do_DELETE = _relay
+
+        return Handler
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def flaky_stripe(localstripe_server, localstripe, settings):
+    """localstripe behind `FlakyStripeProxy`, with the SDK's own retries off (localstripe
+    ignores idempotency keys, so a network retry there would refund a second time) and a short
+    timeout so a stalled answer is given up quickly."""
+    with FlakyStripeProxy(localstripe_server) as proxy:
+        settings.STRIPE_API_BASE = proxy.url
+        settings.STRIPE_MAX_NETWORK_RETRIES = 0
+        settings.STRIPE_TIMEOUT_SECONDS = 1
+        yield proxy
