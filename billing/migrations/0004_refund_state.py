@@ -22,7 +22,7 @@ STATES = [
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0002_stripe"),
+        ("billing", "0003_stripe_event_processing"),
     ]
 
     operations = [
