@@ -1,5 +1,6 @@
 """What we keep about card payments made through Stripe."""
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,14 @@ class StripeEvent(models.Model):
         return (self.payload.get("data") or {}).get("object") or {}
 
 
+# Snapshots of every change (see membership/history.py).
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at"],
+    model_name="RefundEvent",
+)
 class Refund(models.Model):
     """Money given back on a card payment, by staff here or in Stripe's dashboard."""
 
