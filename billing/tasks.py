@@ -1,6 +1,11 @@
 from celery import shared_task
 
 from billing.services import notices
+from membership.history import (
+    SOURCE_SAVED_CARD_CHARGE,
+    SOURCE_STRIPE_EVENT,
+    history_context,
+)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -15,6 +20,7 @@ def send_receipt_email(payment_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+@history_context(source=SOURCE_STRIPE_EVENT)
 def process_stripe_event(event_id: int) -> str:
     """Process one stored Stripe event. Idempotent: a redelivered task finds the event done."""
     from billing.services.stripe_events import stripe_event_process
@@ -23,6 +29,7 @@ def process_stripe_event(event_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+@history_context(source=SOURCE_STRIPE_EVENT)
 def retry_failed_stripe_events() -> int:
     """Beat runs this every few minutes: events whose handler could not reach Stripe."""
     from billing.models import EventState, StripeEvent
@@ -35,6 +42,7 @@ def retry_failed_stripe_events() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@history_context(source=SOURCE_SAVED_CARD_CHARGE)
 def charge_saved_card(charge_id: int, on: str) -> str:
     """One attempt at a saved-card charge on day `on`. A retry reuses the same payment row and
     so the same idempotency key: Stripe never charges twice for one attempt."""

@@ -14,11 +14,20 @@ import contextlib
 
 import pghistory
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
 # The `source` label of each job that changes tracked rows, and how staff pages name it.
 SOURCE_MEMBERSHIP_DAILY = "membership_daily"
-SOURCE_LABELS = {SOURCE_MEMBERSHIP_DAILY: "daily job"}
+SOURCE_STRIPE_EVENT = "stripe_event"
+SOURCE_SAVED_CARD_CHARGE = "saved_card_charge"
+SOURCE_STRIPE_RECONCILE = "stripe_reconcile"
+SOURCE_LABELS = {
+    SOURCE_MEMBERSHIP_DAILY: _("daily job"),
+    SOURCE_STRIPE_EVENT: _("Stripe event"),
+    SOURCE_SAVED_CARD_CHARGE: _("saved-card charge"),
+    SOURCE_STRIPE_RECONCILE: _("Stripe reconciliation"),
+}
 
 
 def history_is_recorded() -> bool:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from membership.events import daily_work, membership_lapsed
+from membership.history import SOURCE_MEMBERSHIP_DAILY, history_context
 from membership.models import (
     Member,
     Membership,
@@ -26,9 +27,11 @@ from membership.models import (
 GRACE_KEY = "grace"
 
 
+@history_context(source=SOURCE_MEMBERSHIP_DAILY)
 def membership_daily(*, on: dt.date) -> dict[str, int]:
     """Everything that happens because a day has passed. Safe to run twice, or twice at once:
-    transitions are set-based updates and each reminder is claimed through a unique row."""
+    transitions are set-based updates and each reminder is claimed through a unique row.
+    Every tracked change it makes (bulk updates too) is labelled as the daily job's."""
     summary = statuses_bring_up_to_date(on=on)
     summary.update(reminders_send(on=on))
     for _receiver, result in daily_work.send(sender=Membership, on=on):
