@@ -3,9 +3,15 @@
 from celery import shared_task
 
 from config.celery import RETRY, transient_errors
+from membership.history import (
+    SOURCE_SAVED_CARD_CHARGE,
+    SOURCE_STRIPE_EVENT,
+    history_context,
+)
 
 
 @shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+@history_context(source=SOURCE_STRIPE_EVENT)
 def process_stripe_event(event_id: int) -> str:
     """Process one stored Stripe event. Idempotent: a redelivered task finds the event done or
     claimed. If the database is away the task is retried; the sweep is the backstop."""
@@ -24,6 +30,7 @@ def stripe_events_sweep() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+@history_context(source=SOURCE_SAVED_CARD_CHARGE)
 def charge_saved_card(charge_id: int, on: str) -> str:
     """One attempt at a saved-card charge on day `on`. A retry reuses the same payment row and
     so the same idempotency key: Stripe never charges twice for one attempt."""

@@ -1,3 +1,4 @@
+import pghistory
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,15 @@ class InvoiceNumberCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# Snapshots of every change (see membership/history.py). `facts` is left out: it is frozen
+# at issue and holds the member's salary, which the history must not copy.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["facts"],
+    model_name="InvoiceEvent",
+)
 class Invoice(models.Model):
     """A frozen copy of a dues quote: later price changes never alter an issued invoice."""
 

@@ -1,3 +1,4 @@
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,15 @@ class PaymentState(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# Snapshots of every change (see membership/history.py). `raw` (the gateway's payload, with
+# the card holder's details) is left out.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["raw", "created_at"],
+    model_name="PaymentEvent",
+)
 class Payment(models.Model):
     """One row per attempt to pay an invoice, whatever the gateway."""
 

@@ -1,5 +1,6 @@
 """What we keep about card payments made through Stripe."""
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,14 @@ class RefundState(models.TextChoices):
     FAILED = "failed", _("Refused by Stripe")
 
 
+# Snapshots of every change (see membership/history.py).
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at"],
+    model_name="RefundEvent",
+)
 class Refund(models.Model):
     """Money given back on a card payment, by staff here or in Stripe's dashboard.
 

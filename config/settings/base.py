@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "pgtrigger",
+    "pghistory",
     "membership",
     "billing",
     "experts",
@@ -53,11 +55,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "membership.history.HistoryContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "membership.middleware.StaffTwoFactorMiddleware",
 ]
+
+# --- History of money and lifecycle rows (django-pghistory, PostgreSQL triggers) ---
+# Each change gets the time it happened, not the time its transaction began, so the changes
+# one request makes read in the order they were made.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 ROOT_URLCONF = "config.urls"
 # Form widgets and field templates may be overridden from templates/ (e.g. a checkbox row).

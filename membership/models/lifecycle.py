@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -59,6 +60,15 @@ class Status(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# Every insert, update (bulk `update()` too) and delete leaves a snapshot: see
+# membership/history.py. `updated_at` is left out so a save that changes nothing is no event.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["updated_at"],
+    model_name="MembershipEvent",
+)
 class Membership(models.Model):
     """One per member. `status` and `paid_through_on` are kept in step for querying; the
     authoritative status on any date is computed from the terms (see `status_on`)."""
@@ -131,6 +141,13 @@ class TermStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at"],
+    model_name="MembershipTermEvent",
+)
 class MembershipTerm(models.Model):
     """One paid (or waived) period. A term covers [start_on, end_on): it ends on `end_on`."""
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from communications.services.outbox import Draft, messages_queue
 from membership.events import DAILY_PARTS, membership_lapsed, send_after_commit
+from membership.history import SOURCE_MEMBERSHIP_DAILY, history_context
 from membership.models import (
     Member,
     Membership,
@@ -30,8 +31,10 @@ def daily_part_names() -> list[str]:
     return list(DAILY_PARTS)
 
 
+@history_context(source=SOURCE_MEMBERSHIP_DAILY)
 def daily_part_run(*, name: str, on: dt.date) -> dict[str, int]:
-    """Run one part of the day's work; it commits on its own. Raises what the part raised."""
+    """Run one part of the day's work; it commits on its own. Raises what the part raised.
+    Every tracked change it makes (bulk updates too) is labelled as the daily job's."""
     return DAILY_PARTS[name](on=on) or {}
 
 

@@ -8,6 +8,7 @@ from billing.gateways import PaymentError
 from billing.gateways import stripe as gateway
 from billing.models import EventState, StripeEvent
 from billing.services.stripe_events import stripe_event_process, stripe_event_record
+from membership.history import SOURCE_STRIPE_RECONCILE, history_context
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Only print what would be processed."
         )
 
+    @history_context(source=SOURCE_STRIPE_RECONCILE)
     def handle(self, *args, since: str, dry_run: bool, **options):
         try:
             start = dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), tzinfo=dt.UTC)

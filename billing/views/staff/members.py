@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.staff_forms import LifeConferForm, MemberSearchForm
+from billing.staff_history import history_page_number, member_history
 from billing.staff_selectors import (
     MemberFilters,
     grace_days_now,
@@ -59,7 +60,15 @@ def member_list(request):
 @require_GET
 def member_detail(request, member_number: str):
     file = member_file(member_number=member_number, on=timezone.localdate())
-    context = {"file": file, "member": file.member, "rules": MembershipRules.current()}
+    history = member_history(
+        member=file.member, page=history_page_number(request.GET.get("history"))
+    )
+    context = {
+        "file": file,
+        "member": file.member,
+        "rules": MembershipRules.current(),
+        "history": history,
+    }
     return render(request, "billing/staff/member_detail.html", context)
 
 
