@@ -138,13 +138,13 @@ def member_for_staff(*, member_number: str) -> Member:
     return member_by_number(member_number=member_number, related=("user", "membership__category"))
 
 
-def member_file(*, member_number: str, on: dt.date) -> MemberFile:
+def member_file(*, member_number: str, on: dt.date, rules=None) -> MemberFile:
     member = member_for_staff(member_number=member_number)
     membership = getattr(member, "membership", None)
     terms: list = []
     status = Status.NONE
     if membership is not None:
-        status = membership_status_on(membership=membership, on=on)
+        status = membership_status_on(membership=membership, on=on, rules=rules)
         terms = list(
             MembershipTerm.objects.filter(membership=membership).select_related("category")
         )

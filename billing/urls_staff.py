@@ -9,6 +9,11 @@ urlpatterns = [
     path("members/export.csv", members.member_export, name="member_export"),
     path("members/<str:member_number>/", members.member_detail, name="member_detail"),
     path("members/<str:member_number>/life/", members.member_life, name="member_life"),
+    path(
+        "members/<str:member_number>/messages/<int:message_id>/resend/",
+        members.member_message_resend,
+        name="member_message_resend",
+    ),
     path("invoices/<str:number>/", invoices.invoice_detail, name="invoice_detail"),
     path(
         "invoices/<str:number>/record-payment/",

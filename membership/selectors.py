@@ -47,10 +47,11 @@ def member_in_good_standing(*, member: Member, on=None) -> bool:
     return members_in_good_standing(on=on).filter(pk=member.pk).exists()
 
 
-def membership_status_on(*, membership: Membership, on=None) -> str:
-    """The status on `on` from the dates (pending when an unpaid term waits and none is paid)."""
+def membership_status_on(*, membership: Membership, on=None, rules=None) -> str:
+    """The status on `on` from the dates (pending when an unpaid term waits and none is paid).
+    Pass `rules` when the caller has them already: it saves a query."""
     on = on or timezone.localdate()
-    rules = MembershipRules.current()
+    rules = rules or MembershipRules.current()
     closed = membership.status if membership.status in CLOSED_STATUSES else None
     has_pending = (
         membership.paid_through_on is None

@@ -166,6 +166,18 @@ def checkout_session_retrieve(session_id: str) -> dict:
     return _plain(session)
 
 
+def checkout_session_expire(session_id: str) -> bool:
+    """Close an open Checkout Session so it can no longer take money. False when Stripe says it
+    is not open any more (paid or expired already): then its outcome arrives as an event."""
+    try:
+        _client().v1.checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError:
+        return False
+    except stripe.StripeError as error:
+        raise _payment_error(error) from error
+    return True
+
+
 # --- Off-session charges and refunds -----------------------------------------------------
 
 

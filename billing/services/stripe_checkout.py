@@ -60,6 +60,7 @@ def card_checkout_start(*, invoice: Invoice, auto_renew: bool = False, request=N
     installment) and return the address to send the member to. The card is saved for later
     charges when the member chose auto-renew or pays in installments."""
     customer = stripe_customer_ensure(member=invoice.member)
+    checkout_sessions_expire_earlier(invoice=invoice)
     with transaction.atomic():
         membership_lock(member=invoice.member)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -90,6 +91,27 @@ def card_checkout_start(*, invoice: Invoice, auto_renew: bool = False, request=N
         state=PaymentState.PENDING
     )
     return url
+
+
+def checkout_sessions_expire_earlier(*, invoice: Invoice) -> int:
+    """Opening Checkout again for an invoice first closes the sessions opened before for it, so
+    an old tab cannot take a second payment. A session Stripe no longer holds open (paid a
+    moment ago) is left to its event. Returns the number closed."""
+    earlier = Payment.objects.filter(
+        invoice=invoice,
+        gateway="stripe",
+        state__in=(PaymentState.CREATED, PaymentState.PENDING),
+        gateway_ids__has_key="checkout_session",
+    )
+    closed = 0
+    for payment in earlier:
+        if gateway.checkout_session_expire(payment.gateway_ids["checkout_session"]):
+            closed += card_payment_close(
+                payment_id=payment.pk,
+                state=PaymentState.CANCELED,
+                note=_("Replaced by a new Checkout for the same invoice."),
+            )
+    return closed
 
 
 def payment_for_metadata(metadata: dict | None) -> Payment | None:

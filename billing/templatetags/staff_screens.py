@@ -21,6 +21,9 @@ BADGE_CLASSES = {
     "refunded": "badge-error",
     "expired": "badge-error",
     "declined": "badge-error",
+    "sent": "badge-ok",
+    "queued": "badge-warn",
+    "sending": "badge-warn",
     "failed": "badge-error",
 }
 MEMBERSHIP_LABELS = dict(Status.choices)

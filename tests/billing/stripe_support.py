@@ -197,6 +197,15 @@ class FakeStripeClient:
     def checkout_sessions_retrieve(self, session_id, params=None, options=None):
         return copy.deepcopy(self.sessions[session_id])
 
+    def checkout_sessions_expire(self, session_id, params=None, options=None):
+        import stripe
+
+        session = self.sessions[session_id]
+        if session.get("status", "open") != "open" or session.get("payment_status") == "paid":
+            raise stripe.InvalidRequestError("Only open sessions can be expired.", "session")
+        session["status"] = "expired"
+        return type("Session", (), {"id": session_id, "status": "expired"})()
+
     def pay(self, session: dict) -> None:
         """What Stripe knows once the member has paid: `retrieve` returns this session."""
         self.sessions[session["id"]] = session

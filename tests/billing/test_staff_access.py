@@ -2,8 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.models import InvoiceStatus, Payment
+from communications.models import MessageState, OutgoingMessage
 from membership.models import WaiverRequest, WaiverStatus
 from membership.services.lifecycle import waiver_request
 from tests.factories import MemberFactory, issue_invoice
@@ -17,7 +19,21 @@ def case():
     member = MemberFactory(full_name="Robin Open")
     invoice = issue_invoice(member)
     waiver = waiver_request(member=member, reason="My position was eliminated in the budget.")
-    return {"number": member.member_number, "invoice": invoice.number, "waiver": waiver.pk}
+    message = OutgoingMessage.objects.create(
+        to=member.user.email,
+        user=member.user,
+        template="membership/email/welcome",
+        subject="Welcome",
+        body_text="Hello",
+        state=MessageState.FAILED,
+        next_attempt_at=timezone.now(),
+    )
+    return {
+        "number": member.member_number,
+        "invoice": invoice.number,
+        "waiver": waiver.pk,
+        "message": message.pk,
+    }
 
 
 GET_URLS = {
@@ -43,6 +59,10 @@ POSTS = {
     "waiver_decide": (
         lambda c: reverse("billing_staff:waiver_decide", args=[c["waiver"]]),
         {"decision": "approve", "note": ""},
+    ),
+    "member_message_resend": (
+        lambda c: reverse("billing_staff:member_message_resend", args=[c["number"], c["message"]]),
+        {},
     ),
 }
 
@@ -79,6 +99,7 @@ def test_members_cannot_post_to_staff_actions(member_client, case, name):
     assert not Payment.objects.exists()
     assert WaiverRequest.objects.get().status == WaiverStatus.REQUESTED
     assert _invoice_status(case) == InvoiceStatus.OPEN
+    assert OutgoingMessage.objects.get(pk=case["message"]).state == MessageState.FAILED
 
 
 @pytest.mark.parametrize("name", POSTS)
@@ -89,6 +110,7 @@ def test_international_staff_cannot_post_to_staff_actions(client, international_
     assert not Payment.objects.exists()
     assert WaiverRequest.objects.get().status == WaiverStatus.REQUESTED
     assert _invoice_status(case) == InvoiceStatus.OPEN
+    assert OutgoingMessage.objects.get(pk=case["message"]).state == MessageState.FAILED
 
 
 @pytest.mark.parametrize("name", POSTS)

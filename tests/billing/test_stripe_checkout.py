@@ -279,3 +279,33 @@ def test_when_stripe_cannot_be_reached_the_invoice_stays_open_with_a_way_forward
     assert "Stripe refused the request" in page
     assert "pay by invoice / cheque" in page
     assert invoice.status == InvoiceStatus.OPEN
+
+
+def test_opening_checkout_again_expires_the_earlier_session(member, fake_stripe):
+    from billing.services.stripe_checkout import card_checkout_start
+
+    invoice = issue_invoice(member)
+    card_checkout_start(invoice=invoice)
+    first = Payment.objects.get(invoice=invoice)
+    card_checkout_start(invoice=invoice)
+
+    [(args, _kwargs)] = fake_stripe.calls_to("checkout.sessions.expire")
+    assert args == (first.gateway_ids["checkout_session"],)
+    first.refresh_from_db()
+    assert first.state == PaymentState.CANCELED
+    assert "Replaced by a new Checkout" in first.note
+    second = Payment.objects.exclude(pk=first.pk).get(invoice=invoice)
+    assert second.state == PaymentState.PENDING
+    assert fake_stripe.sessions[first.gateway_ids["checkout_session"]]["status"] == "expired"
+
+
+def test_a_session_paid_meanwhile_is_not_cancelled_by_a_new_checkout(member, fake_stripe):
+    from billing.services.stripe_checkout import card_checkout_start
+
+    invoice = issue_invoice(member)
+    card_checkout_start(invoice=invoice)
+    first = Payment.objects.get(invoice=invoice)
+    fake_stripe.pay(paid_session(first))  # paid at Stripe, its event not here yet
+    card_checkout_start(invoice=invoice)
+    first.refresh_from_db()
+    assert first.state == PaymentState.PENDING  # its event will confirm it

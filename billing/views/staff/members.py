@@ -3,11 +3,12 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.staff_forms import LifeConferForm, MemberSearchForm
 from billing.staff_history import history_page_number, member_history
@@ -21,12 +22,16 @@ from billing.staff_selectors import (
     members_search,
     row_status,
 )
+from communications.models import MessageState
+from communications.selectors import message_for_user, messages_for_user
+from communications.services.outbox import message_resend
 from membership.models import MembershipRules, Position, Status
 from membership.models.member import format_member_number
 from membership.permissions import membership_staff_required
 from membership.services.lifecycle import life_confer
 
 MEMBERS_PER_PAGE = 50
+MESSAGES_SHOWN = 25
 
 
 def _search_form(request) -> tuple[MemberSearchForm, MemberFilters]:
@@ -59,15 +64,17 @@ def member_list(request):
 @membership_staff_required
 @require_GET
 def member_detail(request, member_number: str):
-    file = member_file(member_number=member_number, on=timezone.localdate())
+    rules = MembershipRules.current()
+    file = member_file(member_number=member_number, on=timezone.localdate(), rules=rules)
     history = member_history(
         member=file.member, page=history_page_number(request.GET.get("history"))
     )
     context = {
         "file": file,
         "member": file.member,
-        "rules": MembershipRules.current(),
+        "rules": rules,
         "history": history,
+        "messages_sent": messages_for_user(user_id=file.member.user_id, limit=MESSAGES_SHOWN),
     }
     return render(request, "billing/staff/member_detail.html", context)
 
@@ -94,6 +101,28 @@ def member_life(request, member_number: str):
             )
             return redirect("billing_staff:member_detail", member.member_number)
     return render(request, "billing/staff/member_life.html", {"member": member, "form": form})
+
+
+@membership_staff_required
+@require_POST
+def member_message_resend(request, member_number: str, message_id: int):
+    """Send a failed message again. Only a message of this member's can be resent from here."""
+    member = member_for_staff(member_number=member_number)
+    message = message_for_user(user_id=member.user_id, message_id=message_id)
+    if message is None:
+        raise Http404
+    if message.state != MessageState.FAILED:
+        messages.info(request, _("That message has not failed, so there is nothing to resend."))
+    else:
+        message_resend(message=message)
+        messages.success(
+            request,
+            _("“%(subject)s” is queued again for %(to)s.")
+            % {"subject": message.subject, "to": message.to},
+        )
+    return redirect(
+        reverse("billing_staff:member_detail", args=[member.member_number]) + "#messages-h"
+    )
 
 
 class _Echo:
