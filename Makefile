@@ -36,7 +36,7 @@ fmt: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker -Q celery,webhooks,mail,bulk --loglevel=INFO
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
