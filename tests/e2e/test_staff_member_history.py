@@ -54,3 +54,43 @@ def test_staff_see_who_changed_what_in_the_history(page, screenshot):
     screenshot("staff-member-history-phone")
     history.screenshot(path=str(SCREENSHOT_DIR / "staff-member-history-section-phone.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_staff_see_a_members_messages_and_resend_a_failed_one(page):
+    from django.core import mail
+    from django.utils import timezone
+
+    from communications.models import MessageState, OutgoingMessage
+
+    member = MemberFactory(full_name="Morgan O'Brien", employer="Town of Eastfield")
+    invoice = issue_invoice(member)  # its invoice e-mail goes through the outbox
+    failed = OutgoingMessage.objects.create(
+        to=member.user.email,
+        user=member.user,
+        template="billing/email/receipt",
+        subject=f"Your ICMA receipt for {invoice.number}",
+        body_text="Thank you.",
+        state=MessageState.FAILED,
+        attempts=8,
+        last_error="SMTPRecipientsRefused: 452 mailbox temporarily over quota",
+        next_attempt_at=timezone.now(),
+    )
+    sign_in_as_staff(page)
+    page.goto(reverse("billing_staff:member_detail", args=[member.member_number]))
+    section = page.locator("section[aria-labelledby='messages-h']")
+    section.scroll_into_view_if_needed()
+    text = section.inner_text()
+    assert f"ICMA invoice {invoice.number}" in text
+    assert "452 mailbox temporarily over quota" in text
+    section.screenshot(path=str(SCREENSHOT_DIR / "staff-member-messages.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    section.screenshot(path=str(SCREENSHOT_DIR / "staff-member-messages-phone.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    mail.outbox.clear()
+    section.get_by_role("button", name="Resend").click()
+    page.wait_for_url(re.compile(rf"/staff/members/{member.member_number}/"))
+    assert "is queued again" in page.locator("main").inner_text()
+    failed.refresh_from_db()
+    assert failed.state == MessageState.SENT
+    assert [m.subject for m in mail.outbox] == [failed.subject]
