@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from tests.stack.browser import Browser
-from tests.stack.services import collectstatic, gunicorn, production_env
+from tests.stack.services import gunicorn, production_env
 
 pytestmark = [pytest.mark.stack, pytest.mark.redis, pytest.mark.postgres]
 
@@ -26,11 +26,6 @@ def database_url() -> str:
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
     return f"postgres://{s['USER']}{password}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-@pytest.fixture(scope="session")
-def static_manifest():
-    collectstatic(production_env(REDIS_URL="redis://127.0.0.1:1/0"))
 
 
 @pytest.fixture
