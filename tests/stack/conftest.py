@@ -110,3 +110,12 @@ def stack_factory(static_manifest):
             return stack
 
         yield start
+
+
+@pytest.fixture
+def smtp_server():
+    """A loopback SMTP server (`.url` for EMAIL_URL) that a test can switch to 421 and back."""
+    from tests.stack.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
