@@ -8,7 +8,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_manage(*args, env_extra):
     # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
-    dropped = {"DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    dropped = {
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "REDIS_CACHE_URL",
+    }
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_extra)
     return subprocess.run(
@@ -31,6 +37,7 @@ def test_check_deploy_with_production_settings_is_clean():
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": "x7" * 40 + "-Qz_9!kP",
             "ALLOWED_HOSTS": "members.icma.org",
+            "REDIS_URL": "redis://redis.internal:6379/0",
         },
     )
     assert result.returncode == 0, result.stderr + result.stdout
@@ -41,3 +48,80 @@ def test_production_refuses_to_start_without_secret_key():
     result = run_manage("check", env_extra={"DJANGO_SETTINGS_MODULE": "config.settings.production"})
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_redis_url():
+    result = run_manage(
+        "check",
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "x7" * 40 + "-Qz_9!kP",
+        },
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stderr
+    assert "set REDIS_URL" in result.stderr
+
+
+def run_python(script: str, *, env_extra):
+    dropped = {"DJANGO_SECRET_KEY", "REDIS_URL", "REDIS_CACHE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "x7" * 40 + "-Qz_9!kP",
+}
+
+
+def test_production_settings_alone_refuse_to_load_without_redis_url():
+    result = run_python("import django; django.setup()", env_extra=PRODUCTION)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: REDIS_URL is not set" in result.stderr
+
+
+def test_production_shares_one_redis_cache_and_never_runs_tasks_eagerly():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "c = s.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    )
+    result = run_python(
+        script, env_extra={**PRODUCTION, "REDIS_URL": "redis://redis.internal:6379/0"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://redis.internal:6379/0",
+        "False",
+        "redis://redis.internal:6379/0",
+    ]
+
+
+def test_production_cache_may_live_in_its_own_redis_database():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['LOCATION'], s.CELERY_BROKER_URL)"
+    )
+    result = run_python(
+        script,
+        env_extra={
+            **PRODUCTION,
+            "REDIS_URL": "redis://redis.internal:6379/0",
+            "REDIS_CACHE_URL": "redis://redis.internal:6379/1",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "redis://redis.internal:6379/1",
+        "redis://redis.internal:6379/0",
+    ]

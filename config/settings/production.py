@@ -1,4 +1,5 @@
-"""Production: every secret from the environment; refuses to start without DJANGO_SECRET_KEY."""
+"""Production: every secret from the environment; refuses to start without DJANGO_SECRET_KEY
+or REDIS_URL."""
 
 import os
 
@@ -13,6 +14,28 @@ if not SECRET_KEY:
         "DJANGO_SECRET_KEY is not set. Set it to a long random value, e.g. "
         "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
     )
+
+# Several web processes and the Celery workers share one broker and one cache: without Redis,
+# tasks would run inside the web request and every process would keep its own rate limits and
+# its own list of used one-time codes.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set. Production needs Redis for the Celery broker and the shared "
+        "cache: set REDIS_URL, e.g. `redis://redis.internal:6379/0` (and REDIS_CACHE_URL to "
+        "keep the cache in another database, e.g. `redis://redis.internal:6379/1`)."
+    )
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+# allauth keeps its rate limits and the used TOTP codes in the default cache
+# (`django.core.cache.cache`): it must be shared by every web process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("REDIS_CACHE_URL", "") or REDIS_URL,
+        "KEY_PREFIX": "icma",
+    }
+}
 
 DEBUG = False
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
