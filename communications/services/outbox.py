@@ -27,6 +27,7 @@ from communications.tasks import send_message
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+OUTBOX_HEADER = "X-ICMA-Outbox-Id"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -152,7 +153,13 @@ def message_send(*, message_id: int) -> str:
         message.sending_started_at = now
         message.attempts += 1
         message.save(update_fields=["state", "sending_started_at", "attempts"])
-    email = EmailMessage(subject=message.subject, body=message.body_text, to=[message.to])
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.to],
+        # Our id travels with the message, for bounces and for tracing one message end to end.
+        headers={OUTBOX_HEADER: str(message.pk)},
+    )
     for attachment in message.attachments.all():
         email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     try:

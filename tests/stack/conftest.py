@@ -48,13 +48,13 @@ class Stack:
     def probe(self) -> dict:
         return run_module("tests.stack.probe", env=self.env, timeout=60)
 
-    def send_task(self, name: str) -> None:
+    def send_task(self, name: str, *args, queue: str | None = None) -> None:
         """Send a task by name through the stack's Redis, as beat would."""
         from celery import Celery
 
         app = Celery("stack-test", broker=self.redis.url, set_as_current=False)
         try:
-            app.send_task(name, retry=False)
+            app.send_task(name, args=args, retry=False, queue=queue)
         finally:
             app.close()
 
@@ -88,14 +88,16 @@ def stack_factory(static_manifest):
             redis.start()
             fake = cleanup.enter_context(FakeStripe(latency=stripe_latency))
             env = production_env(
-                DATABASE_URL=postgres.create_database("icma_stack"),
-                REDIS_URL=redis.url,
-                STRIPE_SECRET_KEY="sk_test_stack",
-                STRIPE_PUBLISHABLE_KEY="pk_test_stack",
-                STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                STRIPE_API_BASE=fake.url,
-                EMAIL_URL="console://",
-                **extra_env,
+                **{
+                    "DATABASE_URL": postgres.create_database("icma_stack"),
+                    "REDIS_URL": redis.url,
+                    "STRIPE_SECRET_KEY": "sk_test_stack",
+                    "STRIPE_PUBLISHABLE_KEY": "pk_test_stack",
+                    "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                    "STRIPE_API_BASE": fake.url,
+                    "EMAIL_URL": "console://",
+                    **extra_env,
+                }
             )
             manage("migrate", "--noinput", env=env)
             stack = Stack(root=root, postgres=postgres, redis=redis, fake_stripe=fake, env=env)

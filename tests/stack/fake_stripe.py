@@ -23,6 +23,7 @@ class FakeStripe:
     def __init__(self, *, latency: float = 0.0):
         self.latency = latency
         self.sessions: dict[str, dict] = {}
+        self.charges: list[dict] = []
         self.requests: list[tuple[str, str]] = []
         self._ids = count(1)
         self._lock = threading.Lock()
@@ -68,6 +69,24 @@ class FakeStripe:
         }
         self.set_session(session)
         return session
+
+    def _charge_saved_card(self, params: dict) -> dict:
+        """An off-session charge of a saved card that goes through."""
+        metadata = {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")}
+        intent = {
+            "id": self._new_id("pi"),
+            "object": "payment_intent",
+            "status": "succeeded",
+            "amount": int(params.get("amount", 0)),
+            "amount_received": int(params.get("amount", 0)),
+            "currency": params.get("currency", "usd"),
+            "customer": params.get("customer"),
+            "latest_charge": self._new_id("ch"),
+            "metadata": metadata,
+        }
+        with self._lock:
+            self.charges.append(intent)
+        return intent
 
     def _handler(self):
         fake = self
@@ -120,6 +139,8 @@ class FakeStripe:
                     )
                 if path == "/v1/checkout/sessions":
                     return self._answer(200, fake._create_session(params))
+                if path == "/v1/payment_intents":
+                    return self._answer(200, fake._charge_saved_card(params))
                 return self._missing()
 
         return Handler

@@ -2,6 +2,7 @@
 what it accepts, and can be switched to refuse every message with 421 (a mail relay that is
 overloaded or going down) and back, or stopped and started again on the same port."""
 
+import asyncio
 import threading
 from email import message_from_bytes
 
@@ -24,6 +25,16 @@ class _Handler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.server.stalling:
+            # Hold the sender mid-conversation, before any message text: a slow relay.
+            self.server.stalled_peers.append(session.peer)
+            self.server.stalled.set()
+            while address in self.server.stalling:
+                await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         with self.server._lock:
             self.server.messages.append(
@@ -43,6 +54,9 @@ class SmtpServer:
         self.messages: list[dict] = []
         self.refusing = False
         self.refused = 0
+        self.stalling: set[str] = set()
+        self.stalled_peers: list[tuple] = []
+        self.stalled = threading.Event()
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -60,6 +74,13 @@ class SmtpServer:
     def refuse(self, on: bool = True) -> None:
         """From now on answer every MAIL FROM with 421 (or accept again with on=False)."""
         self.refusing = on
+
+    def stall(self, address: str, on: bool = True) -> None:
+        """Hold every conversation to `address` at RCPT TO until `stall(address, False)`."""
+        if on:
+            self.stalling.add(address)
+        else:
+            self.stalling.discard(address)
 
     def __enter__(self) -> "SmtpServer":
         self.start()

@@ -197,6 +197,8 @@ def test_webhook_storm_through_redis_postgres_and_worker_failures_converges(stac
         stripe_latency=0.5,
         STRIPE_EVENT_SWEEP_AFTER_SECONDS="3",
         STRIPE_EVENT_RETRY_BASE_SECONDS="1",
+        STRIPE_EVENT_PROCESSING_STALE_SECONDS="10",
+        CELERY_VISIBILITY_TIMEOUT="20",
     )
     seeded = stack.seed(pending=PAYING + EXPIRING, paid=ALREADY_PAID)
     rng = random.Random(20261201)
