@@ -108,7 +108,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return _seconds("STRIPE_EVENT_RETRY_BASE_SECONDS", 30) * 2 ** max(attempts - 1, 0)
 
 
-def _claim(event_id: int) -> StripeEvent | str:
+def _claim(event_id: int, *, now_even_if_not_due: bool = False) -> StripeEvent | str:
     """Take the event for this worker: `received`, a `failed` one whose retry is due, or one
     left `processing` by a worker that died. Returns the row, or the state that says why not."""
     now = timezone.now()
@@ -120,7 +120,12 @@ def _claim(event_id: int) -> StripeEvent | str:
         if event.state == EventState.PROCESSING and (event.processing_started_at or now) > stale:
             return event.state  # another worker has it
         retry_on = event.next_attempt_at
-        if event.state == EventState.FAILED and retry_on and retry_on > now:
+        if (
+            event.state == EventState.FAILED
+            and retry_on
+            and retry_on > now
+            and not (now_even_if_not_due)
+        ):
             return event.state  # not due yet
         if event.state not in (EventState.RECEIVED, EventState.FAILED, EventState.PROCESSING):
             return event.state
@@ -145,12 +150,13 @@ def _finish(event: StripeEvent, state: str, error: str) -> None:
     event.save(update_fields=["state", "error", "processed_at", "next_attempt_at", "payment"])
 
 
-def stripe_event_process(*, event_id: int) -> str:
+def stripe_event_process(*, event_id: int, now_even_if_not_due: bool = False) -> str:
     """Run the handler for a stored event. Every outcome is recorded: done (`processed`,
     `ignored`, `flagged`), or any exception as `failed` with its error and a later retry,
     then `flagged` for staff after MAX_ATTEMPTS. The handler's changes and the event's new state
-    commit together, and handlers are idempotent, so a retry never applies money twice."""
-    claimed = _claim(event_id)
+    commit together, and handlers are idempotent, so a retry never applies money twice.
+    `now_even_if_not_due` (staff reconciling by hand) retries a failed event before its time."""
+    claimed = _claim(event_id, now_even_if_not_due=now_even_if_not_due)
     if not isinstance(claimed, StripeEvent):
         return claimed
     event = claimed
@@ -206,6 +212,19 @@ def stripe_events_unfinished():
         | Q(state=EventState.FAILED, next_attempt_at__lte=now)
         | Q(state=EventState.FAILED, next_attempt_at__isnull=True)
     )
+
+
+def stripe_events_waiting() -> dict:
+    """How many events are not finished yet (received, processing, or failed and waiting for a
+    retry), how many of those the sweep counts as overdue, and the oldest: one query."""
+    from django.db.models import Count, Min
+
+    unfinished = (EventState.RECEIVED, EventState.PROCESSING, EventState.FAILED)
+    waiting = StripeEvent.objects.filter(state__in=unfinished).aggregate(
+        total=Count("pk"), oldest=Min("received_at")
+    )
+    waiting["overdue"] = stripe_events_unfinished().count() if waiting["total"] else 0
+    return waiting
 
 
 def stripe_events_sweep(*, limit: int = 1000) -> int:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.models import EventState, Payment, Refund, RefundState, StripeEvent
-from billing.services.stripe_events import stripe_event_resolve
+from billing.services.stripe_events import stripe_event_resolve, stripe_events_waiting
 from billing.services.stripe_refunds import (
     card_payment_refund,
     card_refund_retry,
@@ -138,6 +138,7 @@ def refund_retry(request, pk: int):
 
 @membership_staff_required
 def flagged_events(request):
+    """Events for a person, and a line on those still being worked on by the machines."""
     show_resolved = request.GET.get("resolved") == "1"
     events = StripeEvent.objects.filter(state__in=[EventState.FLAGGED, EventState.FAILED])
     if not show_resolved:
@@ -148,7 +149,11 @@ def flagged_events(request):
     return render(
         request,
         "billing/stripe/staff_flagged.html",
-        {"events": events, "show_resolved": show_resolved},
+        {
+            "events": events,
+            "show_resolved": show_resolved,
+            "waiting": stripe_events_waiting(),
+        },
     )
 
 

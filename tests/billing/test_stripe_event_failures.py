@@ -195,3 +195,20 @@ def test_a_signed_but_odd_event_is_stored_and_finished_never_left_received(
     stored = StripeEvent.objects.get()
     assert stored.state in (EventState.FLAGGED, EventState.IGNORED, EventState.PROCESSED)
     assert stored.state != EventState.RECEIVED
+
+
+def test_staff_see_how_many_events_are_still_being_processed(client, membership_staff):
+    from django.urls import reverse
+
+    for n, state in enumerate([EventState.RECEIVED, EventState.FAILED, EventState.PROCESSED]):
+        StripeEvent.objects.create(
+            stripe_id=f"evt_waiting_{n}", type="checkout.session.completed", payload={}, state=state
+        )
+    client.force_login(membership_staff)
+    url = reverse("stripe:staff_flagged")
+    body = client.get(url).content.decode()
+    assert "2 events are still being processed" in body
+    assert "overdue" in body  # the failed one has no retry time: due now
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
+        body = client.get(url).content.decode()
+    assert "2 of them are overdue" in body

@@ -45,6 +45,28 @@ def test_a_missed_payment_event_is_fetched_and_applied_once(member, localstripe)
     assert Payment.objects.filter(invoice=invoice, state=PaymentState.CONFIRMED).count() == 1
 
 
+def test_an_event_stored_but_never_processed_is_processed_not_counted_as_done(member, localstripe):
+    from billing.gateways import stripe as gateway
+
+    payment = charged_but_never_told(member, localstripe)
+    since = timezone.now() - timezone.timedelta(days=1)
+    event = next(
+        e
+        for e in gateway.events_since(since=since)
+        if e["type"] == "payment_intent.succeeded"
+        and e["data"]["object"]["metadata"].get("payment_id") == str(payment.pk)
+    )
+    # Stored by the webhook, but its task was lost: left `received`.
+    StripeEvent.objects.create(stripe_id=event["id"], type=event["type"], payload=event)
+
+    printed = reconcile()
+
+    stored = StripeEvent.objects.get(stripe_id=event["id"])
+    assert stored.state == EventState.PROCESSED
+    assert f"{event['id']} payment_intent.succeeded: processed" in printed
+    assert Invoice.objects.get(pk=payment.invoice_id).status == InvoiceStatus.PAID
+
+
 def test_dry_run_only_prints(member, localstripe):
     charged_but_never_told(member, localstripe)
 

@@ -10,6 +10,8 @@ from billing.models import EventState, StripeEvent
 from billing.services.stripe_events import stripe_event_process, stripe_event_record
 from membership.history import SOURCE_STRIPE_RECONCILE, history_context
 
+FINISHED = (EventState.PROCESSED, EventState.IGNORED, EventState.FLAGGED)
+
 
 class Command(BaseCommand):
     help = (
@@ -36,7 +38,8 @@ class Command(BaseCommand):
             for event in gateway.events_since(since=start):
                 counts["seen"] += 1
                 known = StripeEvent.objects.filter(stripe_id=event["id"]).first()
-                if known is not None and known.state != EventState.FAILED:
+                # Stored but not finished (received, processing, failed) is not done yet.
+                if known is not None and known.state in FINISHED:
                     counts["already"] += 1
                     continue
                 if dry_run:
@@ -49,7 +52,7 @@ class Command(BaseCommand):
                     counts["stored"] += 1
                 else:
                     counts["retried"] += 1
-                state = stripe_event_process(event_id=known.pk)
+                state = stripe_event_process(event_id=known.pk, now_even_if_not_due=True)
                 known.refresh_from_db()
                 self.stdout.write(
                     f"{event['id']} {event['type']}: {known.state}"
