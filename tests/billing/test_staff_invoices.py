@@ -247,3 +247,26 @@ def test_form_sent_twice_records_the_cheque_once(staff_client, invoice):
     response = staff_client.post(record_url(invoice), cheque(invoice))
     assert "Cheque 004512 is already recorded on" in response.content.decode()
     assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_a_failing_after_commit_receiver_neither_fails_the_page_nor_drops_the_receipt(
+    staff_client, invoice, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from membership.events import membership_reinstated
+
+    def broken(**kwargs):
+        raise RuntimeError("a listener that breaks")
+
+    membership_reinstated.connect(broken, dispatch_uid="test-broken-listener")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_client.post(record_url(invoice), cheque(invoice))
+    finally:
+        membership_reinstated.disconnect(dispatch_uid="test-broken-listener")
+    assert response.status_code == 302
+    assert Payment.objects.filter(invoice=invoice).count() == 1
+    receipts = [m for m in mail.outbox if invoice.number in m.subject and m.attachments]
+    assert len(receipts) == 1
+    assert receipts[0].attachments[0][0] == f"receipt-{invoice.number}.pdf"
