@@ -23,8 +23,8 @@ EXPIRING = 4
 DUPLICATE_SHARE = 0.3
 STREAM_SECONDS = 50
 CONVERGE_SECONDS = 75
-# No deliveries for 3.5 s from 10 s on: the worker killed at 12 s is then between tasks.
-KILL_PAUSE = (10.0, 3.5)
+# Deliveries keep flowing around the kill at 12 s, so worker0 dies holding a task.
+KILL_PAUSE = (10.0, 0.0)  # no quiet time: the kill lands mid-task
 SWEEP = "billing.tasks.stripe_events_sweep"
 FINAL_STATES = {"processed", "ignored", "flagged"}
 # A request this close to a PostgreSQL outage may still have met it.
@@ -93,8 +93,9 @@ class Faults:
             stack.redis.start()
             self.done.append("redis down for 4 s, then up")
             self._at(12)
+            busy = self._wait_until_busy(worker, timeout=6)
             worker.kill()
-            self.done.append("worker0 killed")
+            self.done.append("worker0 killed mid-task" if busy else "worker0 killed")
             time.sleep(4)
             worker.start(timeout=60)
             self.done.append("worker0 started again")
@@ -106,6 +107,22 @@ class Faults:
             self.done.append("postgres down for 15 s, then up")
         except BaseException as error:  # reported by the test, not lost in the thread
             self.error = error
+
+    @staticmethod
+    def _wait_until_busy(worker, *, timeout: float) -> bool:
+        """Wait until the worker has taken an event task and not finished it (its last task
+        line says `received`), so the kill lands in the middle of processing."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = [
+                line
+                for line in worker.log_tail(60).splitlines()
+                if "process_stripe_event[" in line
+            ]
+            if lines and "received" in lines[-1]:
+                return True
+            time.sleep(0.02)
+        return False
 
     def start(self) -> None:
         self._thread.start()
@@ -151,10 +168,9 @@ def build_stream(seeded: dict, fake_stripe, rng: random.Random):
 
 def schedule(sender: WebhookSender, deliveries: list[dict]) -> None:
     """Spread over the stream, with a burst just before PostgreSQL goes down for long (so the
-    workers have a queue then), and a pause around the worker's kill.
-
-    The worker is killed between tasks: a task killed half-way leaves its event for the
-    sweep's "stuck in processing" rule, which waits minutes, longer than this test runs."""
+    workers have a queue then). The worker is killed in the middle of a task: its event is left
+    `processing` until the sweep's stale rule (STRIPE_EVENT_PROCESSING_STALE_SECONDS) takes it
+    back, and its unacknowledged message comes back after the visibility timeout."""
     burst, rest = deliveries[:8], deliveries[8:]
     for n, event in enumerate(burst):
         sender.schedule(event, after=28.0 + n * 0.12)
@@ -241,6 +257,7 @@ def test_webhook_storm_through_redis_postgres_and_worker_failures_converges(stac
         f"outages: {[(round(a.started - sender.started_at, 1), a.status) for a in outside]}"
     )
 
+    assert "worker0 killed mid-task" in faults.done, summary
     assert sender.given_up == [], summary
     assert left == [], summary + "\n" + "\n".join(left[:15]) + "\n" + stack.logs()
     assert not set(by_state) - FINAL_STATES, summary
