@@ -115,9 +115,7 @@ class Faults:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             lines = [
-                line
-                for line in worker.log_tail(60).splitlines()
-                if "process_stripe_event[" in line
+                line for line in worker.log_tail(60).splitlines() if "process_stripe_event[" in line
             ]
             if lines and "received" in lines[-1]:
                 return True
