@@ -46,10 +46,16 @@ INSTALLED_APPS = [
     "billing",
     "experts",
     "communications",
+    "csp",
+    "config.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that can answer early (a bad Host, static files): it reads
+    # `request.user` only on the way out, once AuthenticationMiddleware has set it.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +67,27 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "membership.middleware.StaffTwoFactorMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp) ---
+# Everything the portal loads is its own: scripts and styles are static files, never inline,
+# and nothing comes from a CDN. The only inline style allowed is allauth's `style="display:
+# none"` on the hidden form of a pending e-mail change, by its exact hash.
+ALLAUTH_HIDDEN_FORM_STYLE_HASH = "'sha256-ZdHxw9eWtnxUb3mk6tBS+gIiVUPE3pGM470keHPDFlE='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-hashes'", ALLAUTH_HIDDEN_FORM_STYLE_HASH],
+        # data: for the QR code allauth draws when a user sets up an authenticator app.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # No form-action: paying by card posts here and is redirected to Stripe's Checkout,
+        # and browsers apply form-action to that redirect.
+    },
+}
 
 # --- History of money and lifecycle rows (django-pghistory, PostgreSQL triggers) ---
 # Each change gets the time it happened, not the time its transaction began, so the changes
@@ -135,9 +162,30 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "membership.forms.SignupProfileForm"
+ACCOUNT_FORMS = {"signup": "membership.signup.EvenCostSignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ICMA] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Behind the load balancer every request comes from its address; it appends the client's to
+# X-Forwarded-For. Production sets how many proxies to trust (see production.py); the rate
+# limits below then count per client. Each limit that a crowd behind one address could hit
+# also has a per-account (`key`) part, so rotating addresses does not help against one account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # 10 failures a minute from one client, 5 in 5 minutes against one account.
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "manage_email": "10/m/user",
+}
+# Signing up with an address that has an account shows the same page as a new one and mails
+# the owner instead (allauth's default, stated here because the signup form relies on it).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Staff sessions are short; members keep Django's two weeks (SESSION_COOKIE_AGE).
+STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(8 * 60 * 60)))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ICMA membership portal"
 # Staff must have TOTP before any staff page or the Django admin opens.

@@ -37,6 +37,12 @@ CACHES = {
     }
 }
 
+# The client's address for allauth's rate limits. The portal runs behind one load balancer that
+# appends the client's address to X-Forwarded-For: trust that last entry (1). Set 0 when the
+# web nodes are reached directly, or name the header a proxy sets instead (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "1"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+
 DEBUG = False
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, MemberFactory, activate_membership, staff_user
 
@@ -102,9 +103,8 @@ def test_the_calculator_updates_live_as_a_visitor_types(page, screenshot):
     page.get_by_label("Annual salary (USD)").fill("120000")
     page.get_by_label("Jurisdiction population").fill("5000")
     page.get_by_label("General fund budget (USD)").fill("5000000")
-    page.wait_for_function(
-        "document.querySelector('[data-quote-total]')?.textContent === '$624.00'"
-    )
+    # Not wait_for_function: it evaluates a string, which the policy (rightly) refuses.
+    expect(page.locator("[data-quote-total]")).to_have_text("$624.00", timeout=15_000)
     assert "Small community discount" in page.locator("[data-dues-result]").inner_text()
     screenshot("dues-calculator-live")
 
