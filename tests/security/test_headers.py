@@ -125,8 +125,9 @@ def test_a_public_page_for_an_anonymous_visitor_is_not_marked_no_store(client):
 
 def test_a_file_download_is_never_stored_even_without_a_session():
     """The rule does not depend on the view: any attachment counts as personal data."""
-    from config.middleware import SecurityHeadersMiddleware
     from django.contrib.auth.models import AnonymousUser
+
+    from config.middleware import SecurityHeadersMiddleware
 
     def view(request):
         response = HttpResponse(b"a,b\n", content_type="text/csv")
