@@ -143,7 +143,10 @@ ACCESS = {
     "experts:staff_overview": Access(INTERNATIONAL),
     "experts:staff_search": Access(INTERNATIONAL, shows=True),
     "experts:staff_profile": Access(INTERNATIONAL, lambda w: {"pk": w.profile.pk}, shows=True),
-    "experts:staff_profile_cv": Access(INTERNATIONAL, lambda w: {"pk": w.profile.pk}, shows=True),
+    # The CV rule lets its owner download it from either address.
+    "experts:staff_profile_cv": Access(
+        OWNER | INTERNATIONAL, lambda w: {"pk": w.profile.pk}, shows=True
+    ),
     "experts:staff_consent": Access(INTERNATIONAL),
     "experts:staff_exports": Access(INTERNATIONAL),
     "experts:staff_requests": Access(INTERNATIONAL),
