@@ -390,3 +390,41 @@ def test_only_the_roles_in_the_table_see_member_a_data(world, name):
                 assert response.status_code == 200, f"GET {url} as {role}: {response.status_code}"
     assert not leaks, "Member A's data shown to a role that may not see it:\n" + "\n".join(leaks)
     assert not unseen, "Pages that should show A's data did not (wrong arguments?): " + str(unseen)
+
+
+# Member-facing pages that take an object id: the owner check answers 404 to everyone else
+# who is not staff, the same answer as for an id that does not exist.
+MEMBER_PAGES_WITH_IDS = (
+    "membership:member_detail",
+    "billing:invoice",
+    "billing:receipt",
+    "billing:receipt_pdf",
+    "stripe:cancel",
+    "stripe:pay",
+    "experts:invitation",
+    "experts:staff_profile_cv",
+)
+
+
+@pytest.mark.parametrize("name", MEMBER_PAGES_WITH_IDS)
+def test_another_member_gets_404_for_member_a_objects(world, name):
+    client = Client()
+    client.force_login(world.users[MEMBER_B])
+    url = reverse(name, kwargs=ACCESS[name].kwargs(world))
+    for method in ("GET", "POST"):
+        response, _body = _open(client, method, url)
+        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+
+
+@pytest.mark.parametrize("name", MEMBER_PAGES_WITH_IDS)
+def test_staff_without_totp_are_sent_to_set_it_up_for_member_a_objects(world, name):
+    client = Client()
+    client.force_login(world.users[MEMBERSHIP_STAFF_NO_TOTP])
+    url = reverse(name, kwargs=ACCESS[name].kwargs(world))
+    response, _body = _open(client, "GET", url)
+    if name == "experts:invitation":
+        # Only ever the member's own invitation: refused like any other member.
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
