@@ -16,7 +16,7 @@ from billing.models import (
     RefundState,
 )
 from membership.models import Member, Membership, MembershipRules, MembershipTerm, Status
-from membership.permissions import user_is_membership_staff
+from membership.permissions import invoice_check
 from membership.selectors import membership_status_on
 
 RENEWABLE = {Status.ACTIVE, Status.GRACE, Status.LAPSED}
@@ -101,7 +101,8 @@ def membership_overview(*, member: Member, on: dt.date) -> MembershipOverview:
 
 
 def invoice_visible_to(*, user, number: str) -> Invoice:
-    """The invoice, if it is the user's own or the user is membership staff; otherwise 404."""
+    """The invoice, if `user` may see it (`invoice_visible`: the invoiced member, or membership
+    staff after the two-factor step); otherwise 404."""
     invoice = (
         Invoice.objects.select_related("member__user")
         .prefetch_related("lines", "installments", "payments")
@@ -110,8 +111,7 @@ def invoice_visible_to(*, user, number: str) -> Invoice:
     )
     if invoice is None:
         raise Http404
-    if invoice.member.user_id != user.pk and not user_is_membership_staff(user):
-        raise Http404
+    invoice_check(user=user, invoice=invoice)
     return invoice
 
 

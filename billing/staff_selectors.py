@@ -20,6 +20,7 @@ from membership.models import (
 )
 from membership.models.lifecycle import CLOSED_STATUSES
 from membership.models.member import parse_member_number
+from membership.permissions import invoice_check, member_data_check
 from membership.selectors import member_by_number, membership_status_on
 
 # Statuses that do not depend on the date: read as stored when nothing has been paid yet.
@@ -134,12 +135,15 @@ class MemberFile:
         return next((w for w in self.waivers if w.status == WaiverStatus.REQUESTED), None)
 
 
-def member_for_staff(*, member_number: str) -> Member:
-    return member_by_number(member_number=member_number, related=("user", "membership__category"))
+def member_for_staff(*, member_number: str, user) -> Member:
+    """The member for a staff screen, if `user` may see their data (`member_data_visible`)."""
+    member = member_by_number(member_number=member_number, related=("user", "membership__category"))
+    member_data_check(user=user, member=member)
+    return member
 
 
-def member_file(*, member_number: str, on: dt.date, rules=None) -> MemberFile:
-    member = member_for_staff(member_number=member_number)
+def member_file(*, member_number: str, on: dt.date, user, rules=None) -> MemberFile:
+    member = member_for_staff(member_number=member_number, user=user)
     membership = getattr(member, "membership", None)
     terms: list = []
     status = Status.NONE
@@ -170,7 +174,8 @@ def member_file(*, member_number: str, on: dt.date, rules=None) -> MemberFile:
     )
 
 
-def invoice_for_staff(*, number: str) -> Invoice:
+def invoice_for_staff(*, number: str, user) -> Invoice:
+    """The invoice for a staff screen, if `user` may see it (`invoice_visible`)."""
     invoice = (
         Invoice.objects.select_related("member__user", "term__category", "closed_by")
         .filter(number=number.strip().upper())
@@ -178,6 +183,7 @@ def invoice_for_staff(*, number: str) -> Invoice:
     )
     if invoice is None:
         raise Http404
+    invoice_check(user=user, invoice=invoice)
     return invoice
 
 

@@ -7,9 +7,11 @@ from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.utils import timezone
 
+from experts.access import cv_downloadable
 from experts.models import (
     AssistanceRequest,
     ConsentText,
+    CVDownload,
     DossierExport,
     Engagement,
     EngagementType,
@@ -28,7 +30,6 @@ from experts.models.taxonomy import (
     languages_mask,
 )
 from membership.models import Member
-from membership.permissions import user_is_international_staff
 from membership.selectors import members_in_good_standing
 
 ACTIVE_REQUEST_STATUSES = (
@@ -347,10 +348,20 @@ def dossier_exports(*, request: AssistanceRequest | None = None) -> QuerySet:
 
 
 def cv_profile_for_staff(*, user, pk: int) -> ExpertProfile:
-    """A profile whose CV `user` may download as staff; 404 for anyone else or no CV."""
-    if not user_is_international_staff(user):
-        raise Http404
-    profile = ExpertProfile.objects.filter(pk=pk).exclude(cv="").first()
-    if profile is None:
+    """A profile whose CV `user` may download as staff (`cv_downloadable`); 404 for anyone
+    else, for no CV, and for an expert who has not consented to the current consent text."""
+    profile = ExpertProfile.objects.select_related("member").filter(pk=pk).exclude(cv="").first()
+    consent = current_consent_text()
+    if profile is None or not cv_downloadable(
+        user=user, profile=profile, current_consent_id=consent.pk if consent else None
+    ):
         raise Http404
     return profile
+
+
+def cv_downloads(*, profile: ExpertProfile | None = None) -> QuerySet:
+    """The CV download log, newest first; one expert's when `profile` is given."""
+    downloads = CVDownload.objects.select_related("downloaded_by", "profile__member")
+    if profile is not None:
+        downloads = downloads.filter(profile=profile)
+    return downloads

@@ -1,38 +1,44 @@
-from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from membership.permissions import user_group_names
+from membership.permissions import TwoFactorRequired, user_needs_two_factor
+
+__all__ = ["StaffTwoFactorMiddleware", "user_needs_two_factor"]
 
 STAFF_PATH_PREFIXES = ("/staff/", "/admin/")
 
-
-def user_needs_two_factor(user) -> bool:
-    """Staff (Django `is_staff`, superusers or any staff group member) must have TOTP set up."""
-    if not settings.STAFF_REQUIRE_2FA or not user.is_authenticated:
-        return False
-    is_staffish = user.is_staff or user.is_superuser or bool(user_group_names(user))
-    if not is_staffish:
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+TWO_FACTOR_MESSAGE = (
+    "Staff screens need two-factor authentication. Set up an authenticator app below, then "
+    "open the staff page again."
+)
 
 
 class StaffTwoFactorMiddleware:
-    """Sends staff without TOTP to set it up before any staff page or the admin opens."""
+    """Sends staff without TOTP to set it up before any staff page or the admin opens.
+
+    The prefixes are a first wall only: data shown outside them (a member's page, an invoice)
+    is guarded by the access rules in membership/permissions.py, which raise
+    `TwoFactorRequired`; this middleware answers that with the same redirect. `path_info` is
+    the path inside the site, so the check holds when the portal is mounted under a prefix
+    (SCRIPT_NAME), where `path` would start with that prefix instead."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(STAFF_PATH_PREFIXES) and user_needs_two_factor(request.user):
-            from django.contrib import messages
-
-            messages.warning(
-                request,
-                "Staff screens need two-factor authentication. Set up an authenticator app "
-                "below, then open the staff page again.",
-            )
-            return redirect(reverse("mfa_activate_totp"))
+        if request.path_info.startswith(STAFF_PATH_PREFIXES) and user_needs_two_factor(
+            request.user
+        ):
+            return self._to_setup(request)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, TwoFactorRequired):
+            return self._to_setup(request)
+        return None
+
+    @staticmethod
+    def _to_setup(request):
+        messages.warning(request, TWO_FACTOR_MESSAGE)
+        return redirect(reverse("mfa_activate_totp"))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from membership.models import Member, Membership, MembershipRules, TermStatus, status_from_dates
 from membership.models.lifecycle import CLOSED_STATUSES
 from membership.models.member import parse_member_number
-from membership.permissions import user_is_membership_staff
+from membership.permissions import member_data_check
 
 
 def member_for_user(*, user) -> Member:
@@ -25,13 +25,13 @@ def member_by_number(*, member_number: str, related=("user",)) -> Member:
 
 
 def member_visible_to(*, user, member_number: str) -> Member:
-    """The member named by number, if `user` may see it: themselves or membership staff.
+    """The member named by number, if `user` may see it (`member_data_visible`: themselves, or
+    membership staff after the two-factor step).
 
     Anyone else gets a 404, the same answer as for a number that does not exist.
     """
     member = member_by_number(member_number=member_number)
-    if member.user_id != user.pk and not user_is_membership_staff(user):
-        raise Http404
+    member_data_check(user=user, member=member)
     return member
 
 

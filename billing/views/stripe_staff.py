@@ -19,7 +19,7 @@ from billing.services.stripe_refunds import (
 )
 from membership.forms import DollarsField
 from membership.money import format_cents
-from membership.permissions import membership_staff_required
+from membership.permissions import invoice_check, membership_staff_required
 
 
 class RefundForm(forms.Form):
@@ -88,6 +88,7 @@ def _refund_outcome_message(request, refund: Refund) -> None:
 @require_http_methods(["GET", "POST"])
 def payment_detail(request, pk: int):
     payment = _payment(pk)
+    invoice_check(user=request.user, invoice=payment.invoice)
     refundable = payment_refundable_cents(payment=payment)
     form = RefundForm(request.POST or None, initial={"amount": refundable})
     if request.method == "POST" and form.is_valid():

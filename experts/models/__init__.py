@@ -1,4 +1,5 @@
 from .consent import ConsentText, ExpertConsent
+from .cv_download import CVDownload
 from .engagement import DossierExport, Engagement
 from .profile import ExpertAvailability, ExpertLanguage, ExpertProfile
 from .requests import AssistanceRequest, PartnerOrganization
@@ -6,6 +7,7 @@ from .taxonomy import EngagementType, ExpertiseArea, Language, Proficiency
 
 __all__ = [
     "AssistanceRequest",
+    "CVDownload",
     "ConsentText",
     "DossierExport",
     "Engagement",

@@ -1,6 +1,7 @@
 """CV uploads: PDF by content, at most 5 MB."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 CV_MAX_BYTES = 5 * 1024 * 1024
@@ -32,3 +33,12 @@ def cv_validate(upload) -> None:
             ),
             code="cv_not_pdf",
         )
+
+
+@transaction.atomic
+def cv_download_record(*, profile, by):
+    """Every CV download is a row: who took whose CV, and when. Called once the file is open,
+    so a download that fails to start is not logged as made."""
+    from experts.models import CVDownload
+
+    return CVDownload.objects.create(profile=profile, downloaded_by=by)

@@ -19,6 +19,7 @@ from experts.selectors import (
     invitations_for_member,
 )
 from experts.services import ExpertPoolError
+from experts.services.cv import cv_download_record
 from experts.services.profiles import (
     expert_consent,
     expert_pause,
@@ -182,10 +183,11 @@ def cv_own(request):
     profile = expert_profile_for_member(member=member)
     if profile is None or not profile.cv:
         raise Http404
-    return cv_response(profile)
+    return cv_response(profile, by=request.user)
 
 
-def cv_response(profile: ExpertProfile) -> FileResponse:
+def cv_response(profile: ExpertProfile, *, by) -> FileResponse:
+    """The CV as a download; the download is logged (`cv_download_record`)."""
     response = FileResponse(
         profile.cv.open("rb"),
         content_type="application/pdf",
@@ -194,6 +196,7 @@ def cv_response(profile: ExpertProfile) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    cv_download_record(profile=profile, by=by)
     return response
 
 

@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from experts.access import cv_downloadable, expert_data_visible
 from experts.forms import ConsentTextForm, PoolSearchForm
 from experts.models import ConsentText, ExpertProfile
 from experts.selectors import (
+    cv_downloads,
     cv_profile_for_staff,
     dossier_exports,
     experts_search,
@@ -20,6 +22,8 @@ from experts.services.profiles import consent_text_publish
 from experts.views import paginate
 from experts.views.member import cv_response
 from membership.permissions import international_staff_required
+
+CV_DOWNLOADS_SHOWN = 50
 
 
 @international_staff_required
@@ -54,24 +58,32 @@ def profile_detail(request, pk: int):
     if profile.status == ExpertProfile.Status.WITHDRAWN:
         # A withdrawn member has left the pool: staff keep no view of what they shared.
         raise Http404
+    if not expert_data_visible(user=request.user, profile=profile):
+        raise Http404
     engagements = profile.engagements.select_related("request__partner").order_by("-shortlisted_at")
     current = ConsentText.objects.order_by("-version").first()
+    current_id = current.pk if current else None
     return render(
         request,
         "experts/staff/profile_detail.html",
         {
             "profile": profile,
             "engagements": engagements,
-            "consent_current": profile.consent_is_current(current.pk if current else None),
+            "consent_current": profile.consent_is_current(current_id),
+            "cv_downloadable": cv_downloadable(
+                user=request.user, profile=profile, current_consent_id=current_id
+            ),
+            "cv_downloads": list(cv_downloads(profile=profile)[:CV_DOWNLOADS_SHOWN]),
         },
     )
 
 
 @login_required
 def profile_cv(request, pk: int):
-    # Not the group decorator: anyone but international programs staff gets a 404 here.
+    # Not the group decorator: anyone the CV rule (`cv_downloadable`) refuses gets a 404 here,
+    # including staff when the expert has not consented to the current consent text.
     profile = cv_profile_for_staff(user=request.user, pk=pk)
-    return cv_response(profile)
+    return cv_response(profile, by=request.user)
 
 
 @international_staff_required
@@ -100,4 +112,5 @@ def consent_texts(request):
 @international_staff_required
 def exports_log(request):
     page = paginate(request, dossier_exports())
-    return render(request, "experts/staff/exports_log.html", {"page": page})
+    context = {"page": page, "cv_downloads": list(cv_downloads()[:CV_DOWNLOADS_SHOWN])}
+    return render(request, "experts/staff/exports_log.html", context)

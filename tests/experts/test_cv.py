@@ -96,3 +96,100 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_a_cv(client):
     response = client.get(reverse("experts:staff_profile_cv", args=[profile.pk]))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def download(client, url):
+    """GET a file and read it to the end, so the file is closed again."""
+    response = client.get(url)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def test_international_staff_get_404_for_a_cv_whose_consent_is_not_current(intl_client):
+    from experts.services.profiles import consent_text_publish
+
+    profile = make_expert(cv=pdf_upload())
+    consent_text_publish(body="Version two: we also share your CV with partners.", by=None)
+    response = download(intl_client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    assert response.status_code == 404
+
+
+def test_the_expert_page_offers_no_cv_download_without_current_consent(intl_client):
+    from experts.services.profiles import consent_text_publish
+
+    profile = make_expert(cv=pdf_upload())
+    consent_text_publish(body="Version two: we also share your CV with partners.", by=None)
+    page = intl_client.get(reverse("experts:staff_profile", args=[profile.pk])).content.decode()
+    assert reverse("experts:staff_profile_cv", args=[profile.pk]) not in page
+
+
+def test_the_owner_still_downloads_their_cv_after_a_new_consent_text(client):
+    from experts.services.profiles import consent_text_publish
+
+    profile = make_expert(cv=pdf_upload())
+    consent_text_publish(body="Version two: we also share your CV with partners.", by=None)
+    client.force_login(profile.member.user)
+    assert download(client, reverse("experts:cv")).status_code == 200
+
+
+def test_international_staff_without_totp_are_sent_to_set_it_up_before_a_cv(client):
+    profile = make_expert(cv=pdf_upload())
+    client.force_login(staff_user(groups=["International programs staff"], with_totp=False))
+    response = download(client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_each_staff_cv_download_is_logged_with_who_when_and_whose(intl_client, international_staff):
+    from experts.models import CVDownload
+
+    profile = make_expert(cv=pdf_upload())
+    url = reverse("experts:staff_profile_cv", args=[profile.pk])
+    assert download(intl_client, url).status_code == 200
+    assert download(intl_client, url).status_code == 200
+    downloads = list(CVDownload.objects.order_by("pk"))
+    assert len(downloads) == 2
+    assert {(d.profile_id, d.downloaded_by_id) for d in downloads} == {
+        (profile.pk, international_staff.pk)
+    }
+    assert all(d.downloaded_at is not None for d in downloads)
+
+
+def test_the_owners_own_cv_download_is_logged_too(client):
+    from experts.models import CVDownload
+
+    profile = make_expert(cv=pdf_upload())
+    client.force_login(profile.member.user)
+    download(client, reverse("experts:cv"))
+    assert CVDownload.objects.get().downloaded_by == profile.member.user
+
+
+def test_a_refused_cv_download_is_not_logged(client):
+    from experts.models import CVDownload
+    from experts.services.profiles import consent_text_publish
+
+    profile = make_expert(cv=pdf_upload())
+    consent_text_publish(body="Version two: we also share your CV with partners.", by=None)
+    client.force_login(staff_user(groups=["International programs staff"]))
+    download(client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    client.force_login(staff_user(groups=["Membership staff"]))
+    download(client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    assert not CVDownload.objects.exists()
+
+
+def test_international_staff_see_cv_downloads_on_the_expert_page(intl_client, international_staff):
+    profile = make_expert(cv=pdf_upload())
+    download(intl_client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    page = intl_client.get(reverse("experts:staff_profile", args=[profile.pk])).content.decode()
+    assert "CV downloads" in page
+    assert international_staff.email in page
+
+
+def test_international_staff_see_cv_downloads_on_the_export_log(intl_client, international_staff):
+    profile = make_expert(cv=pdf_upload())
+    download(intl_client, reverse("experts:staff_profile_cv", args=[profile.pk]))
+    page = intl_client.get(reverse("experts:staff_exports")).content.decode()
+    assert "CV downloads" in page
+    assert international_staff.email in page
+    assert profile.member.display_name in page

@@ -24,7 +24,7 @@ CLOSED_INVOICE_STATUSES = (InvoiceStatus.CANCELLED, InvoiceStatus.EXPIRED)
 @membership_staff_required
 @require_GET
 def invoice_detail(request, number: str):
-    invoice = invoice_for_staff(number=number)
+    invoice = invoice_for_staff(number=number, user=request.user)
     lines = list(invoice.lines.all())
     installments = list(invoice.installments.order_by("number"))
     payments = list(invoice.payments.select_related("recorded_by").order_by("created_at", "id"))
@@ -51,7 +51,7 @@ def _amount_due(invoice, installments) -> int:
 @membership_staff_required
 @require_http_methods(["GET", "POST"])
 def invoice_record_payment(request, number: str):
-    invoice = invoice_for_staff(number=number)
+    invoice = invoice_for_staff(number=number, user=request.user)
     due_cents, installment = invoice_amount_due(invoice)
     initial = {"received_on": timezone.localdate()}
     if invoice.status == InvoiceStatus.OPEN:
@@ -116,7 +116,7 @@ def _announce(request, *, invoice, payment) -> None:
 @membership_staff_required
 @require_http_methods(["GET", "POST"])
 def invoice_cancel(request, number: str):
-    invoice = invoice_for_staff(number=number)
+    invoice = invoice_for_staff(number=number, user=request.user)
     form = InvoiceCancelForm(request.POST or None)
     can_cancel = invoice.status == InvoiceStatus.OPEN and not invoice.paid_cents
     if request.method == "POST" and form.is_valid():

@@ -65,7 +65,9 @@ def member_list(request):
 @require_GET
 def member_detail(request, member_number: str):
     rules = MembershipRules.current()
-    file = member_file(member_number=member_number, on=timezone.localdate(), rules=rules)
+    file = member_file(
+        member_number=member_number, on=timezone.localdate(), user=request.user, rules=rules
+    )
     history = member_history(
         member=file.member, page=history_page_number(request.GET.get("history"))
     )
@@ -82,7 +84,7 @@ def member_detail(request, member_number: str):
 @membership_staff_required
 @require_http_methods(["GET", "POST"])
 def member_life(request, member_number: str):
-    member = member_for_staff(member_number=member_number)
+    member = member_for_staff(member_number=member_number, user=request.user)
     form = LifeConferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +109,7 @@ def member_life(request, member_number: str):
 @require_POST
 def member_message_resend(request, member_number: str, message_id: int):
     """Send a failed message again. Only a message of this member's can be resent from here."""
-    member = member_for_staff(member_number=member_number)
+    member = member_for_staff(member_number=member_number, user=request.user)
     message = message_for_user(user_id=member.user_id, message_id=message_id)
     if message is None:
         raise Http404
