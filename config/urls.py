@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from membership.signup import EvenTimeSignupView
 from membership.views.pages import home
 
 # The admin signs in through allauth, so staff get the same rate limits and two-factor step.
@@ -11,6 +12,8 @@ admin.site.site_title = "ICMA portal admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    # Sign-up answers in even time for new and registered addresses (membership/signup.py).
+    path("accounts/signup/", EvenTimeSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("billing.urls_staff")),

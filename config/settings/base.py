@@ -163,6 +163,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "membership.forms.SignupProfileForm"
 ACCOUNT_FORMS = {"signup": "membership.signup.EvenCostSignupForm"}
+# A valid sign-up answers no sooner than this, for a new and a registered address alike.
+SIGNUP_MIN_SECONDS = float(os.environ.get("SIGNUP_MIN_SECONDS", "1.0"))
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ICMA] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

@@ -57,7 +57,7 @@ def test_mail_down_then_a_worker_killed_mid_send_every_message_goes_out_once(
             and charges[0]["state"] == "paid"
         )
 
-    wait_until(day_done, timeout=90, what="the day's parts to run", interval=1)
+    wait_until(day_done, timeout=180, what="the day's parts to run", interval=1)
     state = probe(stack)
     assert smtp_server.messages == []
     assert smtp_server.refused > 0
@@ -71,7 +71,7 @@ def test_mail_down_then_a_worker_killed_mid_send_every_message_goes_out_once(
     )
     smtp_server.stall(stalled_to)
     smtp_server.refuse(False)
-    assert smtp_server.stalled.wait(timeout=60), "no worker reached the stalled recipient"
+    assert smtp_server.stalled.wait(timeout=120), "no worker reached the stalled recipient"
     peer_port = smtp_server.stalled_peers[0][1]
     pids = {worker.proc.pid: worker for worker in stack.workers if worker.running}
     holder = pid_with_local_port(list(pids), peer_port)
@@ -85,7 +85,7 @@ def test_mail_down_then_a_worker_killed_mid_send_every_message_goes_out_once(
         messages = probe(stack)["messages"].values()
         return all(m["state"] == "sent" for m in messages)
 
-    wait_until(all_sent, timeout=120, what="every message to be sent", interval=3)
+    wait_until(all_sent, timeout=240, what="every message to be sent", interval=3)
     time.sleep(2)  # let any duplicate that was on its way arrive before counting
 
     state = probe(stack)
