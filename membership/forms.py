@@ -10,6 +10,14 @@ from membership.money import cents_to_dollars, dollars_to_cents
 from membership.services.members import PROFILE_FIELDS, member_create, member_update_profile
 
 
+def refuse_non_finite(value: Decimal | None, message) -> Decimal | None:
+    """NaN and Infinity parse as Decimals, and a signalling NaN raises when compared (as
+    `has_changed()` does before any validator runs): refuse them while parsing."""
+    if value is not None and not value.is_finite():
+        raise forms.ValidationError(message, code="invalid")
+    return value
+
+
 class DollarsField(forms.DecimalField):
     """A dollar amount typed by a person (commas and a leading $ allowed), cleaned to cents."""
 
@@ -34,7 +42,7 @@ class DollarsField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.replace(",", "").replace("$", "").strip()
-        return super().to_python(value)
+        return refuse_non_finite(super().to_python(value), self.error_messages["invalid"])
 
     def clean(self, value):
         dollars = super().clean(value)
