@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Invoice
-from experts.models import Engagement
+from experts.models import Engagement, ExpertiseArea
 from membership.models import Membership
 from membership.services.lifecycle import waiver_request
 from tests.experts.factories import make_expert, make_request
@@ -130,3 +130,100 @@ def test_a_matching_page_number_past_bigint_shows_a_page(intl_client, page):
 def test_a_card_success_session_id_with_nul_is_refused(member_client, session_id):
     response = member_client.get(reverse("stripe:success"), {"session_id": session_id})
     assert response.status_code == 404
+
+
+# --- Header-safe text: what becomes an e-mail subject or header is one line ---------------
+
+LINE_BREAKS = ["Line\r\nBcc: x@example.org", "one\ntwo", "cr\ronly", "nul\x00", "sep\u2028x"]
+
+
+@pytest.mark.parametrize("text", LINE_BREAKS)
+def test_header_safe_text_refuses_line_breaks_and_nul_with_what_to_do(text):
+    from django.core.exceptions import ValidationError
+
+    from membership.validators import header_safe
+
+    with pytest.raises(ValidationError, match="Keep this on one line"):
+        header_safe(text)
+
+
+@pytest.mark.parametrize("text", ["Zhang Wei 张伟", "Ó Súilleabháin, Ciarán", "Tab\tinside"])
+def test_header_safe_text_allows_ordinary_unicode_on_one_line(text):
+    from membership.validators import header_safe
+
+    header_safe(text)
+
+
+@pytest.mark.parametrize("text", LINE_BREAKS[:3])
+def test_an_assistance_request_title_with_a_line_break_is_refused_and_not_stored(
+    intl_client, text
+):
+    from experts.models import AssistanceRequest, PartnerOrganization
+
+    partner = PartnerOrganization.objects.get(name="Yangzhou training base")
+    response = intl_client.post(
+        reverse("experts:staff_request_new"),
+        {
+            "partner": partner.pk,
+            "title": text,
+            "topics": [ExpertiseArea.objects.filter(is_active=True).first().pk],
+            "engagement_type": "study_tour",
+            "experts_wanted": "2",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 200
+    assert "Keep this on one line" in response.context["form"].errors["title"][0]
+    assert not AssistanceRequest.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["full_name", "employer", "job_title"])
+def test_a_profile_name_employer_or_job_title_with_a_line_break_is_refused(
+    member_client, member, field
+):
+    data = {
+        "full_name": "Jordan Rivera",
+        "position": member.position,
+        "job_title": "City Manager",
+        "employer": "City of Example",
+        "country": "US",
+        "state_province": "VA",
+        field: "First line\r\nSecond line",
+    }
+    before = getattr(member, field)
+    response = member_client.post(reverse("membership:profile"), data)
+    assert response.status_code == 200
+    assert "Keep this on one line" in response.context["form"].errors[field][0]
+    member.refresh_from_db()
+    assert getattr(member, field) == before
+
+
+@pytest.mark.parametrize("field", ["full_name", "employer"])
+def test_a_sign_up_name_or_employer_with_a_line_break_is_refused(field):
+    from membership.forms import SignupProfileForm
+
+    data = {"full_name": "Jordan Rivera", "position": "cao", "country": "US", "employer": "City"}
+    data[field] = "Jordan\nRivera"
+    form = SignupProfileForm(data)
+    assert not form.is_valid()
+    assert "Keep this on one line" in form.errors[field][0]
+
+
+@pytest.mark.parametrize(
+    ("model_path", "field"),
+    [
+        ("experts.models.PartnerOrganization", "name"),
+        ("membership.models.Member", "full_name"),
+        ("membership.models.Member", "employer"),
+        ("membership.models.Member", "job_title"),
+    ],
+)
+def test_the_admin_refuses_a_line_break_in_names_and_titles(rf, model_path, field):
+    from django.contrib import admin
+    from django.utils.module_loading import import_string
+
+    model = import_string(model_path)
+    form_class = admin.site._registry[model].get_form(rf.get("/"))
+    form = form_class({field: "Name\r\nBcc: x@example.org"})
+    form.is_valid()
+    assert "Keep this on one line" in form.errors[field][0]
