@@ -8,6 +8,7 @@ from membership.models import Member, Position
 from membership.models.member import MAX_BUDGET_CENTS, MAX_POPULATION, MAX_SALARY_CENTS
 from membership.money import cents_to_dollars, dollars_to_cents
 from membership.services.members import PROFILE_FIELDS, member_create, member_update_profile
+from membership.validators import HeaderSafeCharField, HeaderSafeFieldsMixin
 
 
 def refuse_non_finite(value: Decimal | None, message) -> Decimal | None:
@@ -98,7 +99,8 @@ def salary_field():
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(HeaderSafeFieldsMixin, forms.ModelForm):
+    header_safe_fields = ("full_name", "job_title", "employer", "state_province")
     population = population_field()
     general_fund_budget = budget_field()
     annual_salary = salary_field()
@@ -127,12 +129,14 @@ class ProfileForm(forms.ModelForm):
 class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up form; allauth calls `signup()` once the user exists."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = HeaderSafeCharField(label=_("Full name"), max_length=200)
     position = forms.ChoiceField(
         label=_("Position"),
         choices=[("", _("Choose your position…")), *Position.choices],
     )
-    employer = forms.CharField(label=_("Employer or jurisdiction"), max_length=200, required=False)
+    employer = HeaderSafeCharField(
+        label=_("Employer or jurisdiction"), max_length=200, required=False
+    )
     country = CountryField(default="US").formfield(label=_("Country"))
     population = population_field()
     general_fund_budget = budget_field()

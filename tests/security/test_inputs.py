@@ -155,9 +155,7 @@ def test_header_safe_text_allows_ordinary_unicode_on_one_line(text):
 
 
 @pytest.mark.parametrize("text", LINE_BREAKS[:3])
-def test_an_assistance_request_title_with_a_line_break_is_refused_and_not_stored(
-    intl_client, text
-):
+def test_an_assistance_request_title_with_a_line_break_is_refused_and_not_stored(intl_client, text):
     from experts.models import AssistanceRequest, PartnerOrganization
 
     partner = PartnerOrganization.objects.get(name="Yangzhou training base")
