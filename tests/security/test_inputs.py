@@ -225,3 +225,187 @@ def test_the_admin_refuses_a_line_break_in_names_and_titles(rf, model_path, fiel
     form = form_class({field: "Name\r\nBcc: x@example.org"})
     form.is_valid()
     assert "Keep this on one line" in form.errors[field][0]
+
+
+# --- Uploads: size refused before the body is read; CVs are PDFs by structure -------------
+
+THIRTY_MB = 30 * 1024 * 1024
+
+
+class UnreadableBody:
+    """A request body that records whether anyone read it."""
+
+    def __init__(self):
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        self.bytes_read += 1
+        return b""
+
+    def readline(self, size=-1):
+        return self.read(size)
+
+
+def test_the_upload_limit_is_a_bit_over_the_cv_limit(settings):
+    from experts.services.cv import CV_MAX_BYTES
+
+    assert CV_MAX_BYTES < settings.MAX_UPLOAD_BYTES <= CV_MAX_BYTES + 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.MAX_UPLOAD_BYTES
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= settings.MAX_UPLOAD_BYTES
+
+
+def test_a_30_mb_cv_upload_is_refused_with_413_without_reading_the_body(client):
+    from tests.factories import activate_membership
+
+    member = activate_membership(MemberFactory())
+    client.force_login(member.user)
+    body = UnreadableBody()
+    response = client.post(
+        reverse("experts:volunteer"),
+        data=b"",
+        content_type="multipart/form-data; boundary=BoUnDaRy",
+        CONTENT_LENGTH=str(THIRTY_MB),
+        **{"wsgi.input": body},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert "5 MB" in response.content.decode()
+    assert body.bytes_read == 0
+    from experts.models import ExpertProfile
+
+    assert not ExpertProfile.objects.filter(member=member).exists()
+
+
+def test_any_request_over_the_limit_is_refused_with_413(client, settings):
+    response = client.post(
+        reverse("account_login"),
+        data=b"",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(settings.MAX_UPLOAD_BYTES + 1),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+
+
+class CountingStream:
+    def __init__(self, data: bytes):
+        from io import BytesIO
+
+        self._data = BytesIO(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = self._data.read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def multipart_with_file(size: int) -> tuple[bytes, str]:
+    boundary = "BoUnDaRy"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="cv"; filename="cv.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + b"%PDF-"
+        + b"0" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_the_upload_handler_stops_reading_past_the_limit_whatever_the_header_says(rf, settings):
+    from django.http.multipartparser import MultiPartParser
+    from membership.uploads import UploadTooLarge
+
+    body, content_type = multipart_with_file(THIRTY_MB)
+    stream = CountingStream(body)
+    request = rf.post("/")
+    # A body longer than its header says (or one sent in chunks, without a length).
+    meta = {"CONTENT_TYPE": content_type, "CONTENT_LENGTH": "1024"}
+    handlers = [import_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
+    with pytest.raises(UploadTooLarge):
+        MultiPartParser(meta, stream, handlers).parse()
+    assert stream.bytes_read < settings.MAX_UPLOAD_BYTES + 1024 * 1024
+    assert stream.bytes_read < THIRTY_MB
+
+
+def import_handler(path, request):
+    from django.core.files.uploadhandler import load_handler
+
+    return load_handler(path, request)
+
+
+def test_an_upload_over_the_limit_met_while_parsing_is_a_413_page(rf, settings):
+    from membership.uploads import UploadLimitMiddleware
+
+    body, content_type = multipart_with_file(2 * 1024 * 1024)
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024
+    request = rf.generic("POST", "/experts/volunteer/", body, content_type=content_type)
+    request.META["CONTENT_LENGTH"] = "1000"  # the header understates the body
+    from django.core.handlers.wsgi import LimitedStream
+
+    request._stream = LimitedStream(CountingStream(body), len(body))
+    response = UploadLimitMiddleware(lambda r: pytest.fail("the view must not run"))(request)
+    assert response.status_code == 413
+
+
+def cv_form(content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from experts.forms import ExpertProfileForm
+
+    data = {
+        "areas": [ExpertiseArea.objects.filter(is_active=True).first().pk],
+        "years_in_local_government": "12",
+        "summary": "Finance director.",
+        "engagement_types": ["workshop"],
+        "consent": "on",
+    }
+    upload = SimpleUploadedFile("cv.pdf", content, content_type="application/pdf")
+    return ExpertProfileForm(data, {"cv": upload}, needs_consent=True)
+
+
+def test_a_real_small_pdf_made_with_reportlab_is_accepted():
+    from tests.experts.factories import small_pdf
+
+    form = cv_form(small_pdf("Jordan Rivera, City Manager"))
+    assert form.is_valid(), form.errors
+
+
+POLYGLOTS = {
+    "html after the header": lambda pdf: (
+        pdf[:9] + b"%<html><body><script>alert(document.domain)</script></body></html>\n" + pdf[9:]
+    ),
+    "html before the header": lambda pdf: b"<html><script>alert(1)</script>\n" + pdf,
+    "svg after the header": lambda pdf: pdf[:9] + b"%<svg onload=alert(1)>\n" + pdf[9:],
+    "doctype after the header": lambda pdf: pdf[:9] + b"%<!DOCTYPE html>\n" + pdf[9:],
+}
+
+
+@pytest.mark.parametrize("kind", POLYGLOTS)
+def test_a_pdf_html_polyglot_is_refused(kind):
+    from tests.experts.factories import small_pdf
+
+    form = cv_form(POLYGLOTS[kind](small_pdf()))
+    assert not form.is_valid()
+    assert "PDF" in form.errors["cv"][0]
+
+
+def test_a_file_with_the_pdf_header_that_does_not_parse_is_refused():
+    form = cv_form(b"%PDF-1.7\nthis is not a PDF at all, only its first five bytes\n")
+    assert not form.is_valid()
+    assert "could not be read as a PDF" in form.errors["cv"][0]
+
+
+def test_a_pdf_without_pages_is_refused():
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    empty = BytesIO()
+    PdfWriter().write(empty)
+    form = cv_form(empty.getvalue())
+    assert not form.is_valid()
+    assert "has no pages" in form.errors["cv"][0]
