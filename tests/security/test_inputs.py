@@ -299,6 +299,11 @@ class CountingStream:
         self.bytes_read += len(chunk)
         return chunk
 
+    def readline(self, size=-1):
+        line = self._data.readline(size)
+        self.bytes_read += len(line)
+        return line
+
 
 def multipart_with_file(size: int) -> tuple[bytes, str]:
     boundary = "BoUnDaRy"
@@ -317,6 +322,7 @@ def multipart_with_file(size: int) -> tuple[bytes, str]:
 
 def test_the_upload_handler_stops_reading_past_the_limit_whatever_the_header_says(rf, settings):
     from django.http.multipartparser import MultiPartParser
+
     from membership.uploads import UploadTooLarge
 
     body, content_type = multipart_with_file(THIRTY_MB)
