@@ -20,14 +20,19 @@ class UploadLimitHandler(FileUploadHandler):
         self.limit = settings.MAX_UPLOAD_BYTES
         self.received = 0
 
+    def _refuse(self, why: str):
+        if self.request is not None:
+            self.request.upload_too_large = True  # the middleware answers 413 for it
+        raise UploadTooLarge(why)
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > self.limit:
-            raise UploadTooLarge("The request is larger than MAX_UPLOAD_BYTES.")
+            self._refuse("The request is larger than MAX_UPLOAD_BYTES.")
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            raise UploadTooLarge("The uploaded files are larger than MAX_UPLOAD_BYTES.")
+            self._refuse("The uploaded files are larger than MAX_UPLOAD_BYTES.")
         return raw_data
 
     def file_complete(self, file_size):
@@ -45,8 +50,11 @@ def upload_too_large(request):
 
 class UploadLimitMiddleware:
     """Refuses a request whose Content-Length is over MAX_UPLOAD_BYTES with 413 before any of
-    its body is read, and parses file uploads here, under UploadLimitHandler, so an upload
-    that turns out larger than announced gets the same answer."""
+    its body is read. An upload that turns out larger than announced is stopped by
+    UploadLimitHandler wherever the form is first parsed (CSRF checking, usually), and gets
+    the same answer here.
+
+    Nothing here reads the body itself: views such as Stripe's webhook need it unparsed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,9 +66,7 @@ class UploadLimitMiddleware:
             length = 0
         if length > settings.MAX_UPLOAD_BYTES:
             return upload_too_large(request)
-        if request.method == "POST" and request.content_type == "multipart/form-data":
-            try:
-                request.POST  # noqa: B018 (parsing is the point)
-            except UploadTooLarge:
-                return upload_too_large(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "upload_too_large", False):
+            return upload_too_large(request)
+        return response

@@ -344,17 +344,32 @@ def import_handler(path, request):
 
 
 def test_an_upload_over_the_limit_met_while_parsing_is_a_413_page(rf, settings):
+    from django.core.handlers.exception import convert_exception_to_response
+    from django.core.handlers.wsgi import LimitedStream
+
     from membership.uploads import UploadLimitMiddleware
 
     body, content_type = multipart_with_file(2 * 1024 * 1024)
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
     request = rf.generic("POST", "/experts/volunteer/", body, content_type=content_type)
     request.META["CONTENT_LENGTH"] = "1000"  # the header understates the body
-    from django.core.handlers.wsgi import LimitedStream
-
     request._stream = LimitedStream(CountingStream(body), len(body))
-    response = UploadLimitMiddleware(lambda r: pytest.fail("the view must not run"))(request)
+
+    def view(request):
+        request.POST  # noqa: B018 (as CSRF checking does, before any view runs)
+        pytest.fail("the upload must not reach the view")
+
+    response = UploadLimitMiddleware(convert_exception_to_response(view))(request)
     assert response.status_code == 413
+    assert "too large" in response.content.decode()
+
+
+def test_a_webhook_still_reads_its_raw_body(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    response = client.post(
+        reverse("stripe:webhook"), data={"id": "evt_1"}, HTTP_STRIPE_SIGNATURE="t=1,v1=0"
+    )
+    assert response.status_code == 400
 
 
 def cv_form(content: bytes):
