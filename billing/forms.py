@@ -34,8 +34,14 @@ class MembershipCheckoutForm(forms.Form):
             "small-community discount."
         ),
     )
+    # Left empty or not sent at all, it means one payment.
     installments = forms.TypedChoiceField(
-        label=_("Pay in"), coerce=int, initial=1, required=False, widget=forms.RadioSelect
+        label=_("Pay in"),
+        coerce=int,
+        empty_value=1,
+        initial=1,
+        required=False,
+        widget=forms.RadioSelect,
     )
     payment_method = forms.ChoiceField(label=_("How you will pay"), widget=forms.RadioSelect)
     auto_renew = forms.BooleanField(

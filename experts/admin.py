@@ -6,6 +6,7 @@ services, so the admin shows those rows read-only.
 
 from django.contrib import admin
 
+from experts.forms import PartnerOrganizationAdminForm
 from experts.models import (
     AssistanceRequest,
     ConsentText,
@@ -31,6 +32,7 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
 
 @admin.register(PartnerOrganization)
 class PartnerOrganizationAdmin(admin.ModelAdmin):
+    form = PartnerOrganizationAdminForm
     list_display = ("name", "kind", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)

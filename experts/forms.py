@@ -21,6 +21,7 @@ from experts.models.profile import (
 )
 from experts.services.cv import cv_validate
 from experts.services.profiles import ExpertDetails
+from membership.validators import HeaderSafeFieldsMixin
 
 AVAILABILITY_ROWS = 4
 
@@ -203,7 +204,9 @@ class InvitationAnswerForm(forms.Form):
     )
 
 
-class AssistanceRequestForm(forms.ModelForm):
+class AssistanceRequestForm(HeaderSafeFieldsMixin, forms.ModelForm):
+    # The title is the subject of the invitation e-mail.
+    header_safe_fields = ("title", "city", "province")
     topics = _areas_field(
         label=_("Topics"),
         error_messages={"required": _("Choose at least one topic: matching is by shared topics.")},
@@ -314,3 +317,10 @@ class ConsentTextForm(forms.Form):
         label=_("I understand that every expert must consent again to this version"),
         error_messages={"required": _("Tick this box to publish, or leave the page.")},
     )
+
+
+class PartnerOrganizationAdminForm(HeaderSafeFieldsMixin, forms.ModelForm):
+    """The admin's form for partners (the admin adds the model and fields); partner names
+    appear in invitation e-mails."""
+
+    header_safe_fields = ("name",)

@@ -5,7 +5,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from membership.forms import DollarsField, budget_field, population_field, salary_field
+from membership.forms import (
+    DollarsField,
+    budget_field,
+    population_field,
+    refuse_non_finite,
+    salary_field,
+)
 from membership.models import DuesRate, MembershipCategory, Position
 
 
@@ -78,7 +84,7 @@ class PercentField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.replace("%", "").strip()
-        return super().to_python(value)
+        return refuse_non_finite(super().to_python(value), self.error_messages["invalid"])
 
     def clean(self, value):
         percent = super().clean(value)

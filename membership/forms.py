@@ -8,6 +8,15 @@ from membership.models import Member, Position
 from membership.models.member import MAX_BUDGET_CENTS, MAX_POPULATION, MAX_SALARY_CENTS
 from membership.money import cents_to_dollars, dollars_to_cents
 from membership.services.members import PROFILE_FIELDS, member_create, member_update_profile
+from membership.validators import HeaderSafeCharField, HeaderSafeFieldsMixin
+
+
+def refuse_non_finite(value: Decimal | None, message) -> Decimal | None:
+    """NaN and Infinity parse as Decimals, and a signalling NaN raises when compared (as
+    `has_changed()` does before any validator runs): refuse them while parsing."""
+    if value is not None and not value.is_finite():
+        raise forms.ValidationError(message, code="invalid")
+    return value
 
 
 class DollarsField(forms.DecimalField):
@@ -34,7 +43,7 @@ class DollarsField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.replace(",", "").replace("$", "").strip()
-        return super().to_python(value)
+        return refuse_non_finite(super().to_python(value), self.error_messages["invalid"])
 
     def clean(self, value):
         dollars = super().clean(value)
@@ -90,7 +99,8 @@ def salary_field():
     )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(HeaderSafeFieldsMixin, forms.ModelForm):
+    header_safe_fields = ("full_name", "job_title", "employer", "state_province")
     population = population_field()
     general_fund_budget = budget_field()
     annual_salary = salary_field()
@@ -119,12 +129,14 @@ class ProfileForm(forms.ModelForm):
 class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up form; allauth calls `signup()` once the user exists."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = HeaderSafeCharField(label=_("Full name"), max_length=200)
     position = forms.ChoiceField(
         label=_("Position"),
         choices=[("", _("Choose your position…")), *Position.choices],
     )
-    employer = forms.CharField(label=_("Employer or jurisdiction"), max_length=200, required=False)
+    employer = HeaderSafeCharField(
+        label=_("Employer or jurisdiction"), max_length=200, required=False
+    )
     country = CountryField(default="US").formfield(label=_("Country"))
     population = population_field()
     general_fund_budget = budget_field()

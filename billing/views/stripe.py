@@ -1,6 +1,7 @@
 """Card payment pages (pay, success, cancel, auto-renew) and Stripe's webhook endpoint."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,7 @@ from billing.services.stripe_events import MalformedEvent, stripe_event_record
 from membership.selectors import member_for_user
 
 logger = logging.getLogger(__name__)
+STRIPE_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
 
 
 @login_required
@@ -67,7 +69,9 @@ def success(request):
     session_id = request.GET.get("session_id", "")
     payment = None
     result = None
-    if session_id:
+    # Stripe's ids are short and plain; anything else (a NUL, which PostgreSQL refuses in text,
+    # or a page's worth of text) cannot name a session of ours.
+    if session_id and STRIPE_ID.fullmatch(session_id):
         payment = (
             Payment.objects.select_related("invoice__member")
             .filter(gateway="stripe", gateway_ids__checkout_session=session_id)

@@ -1,15 +1,56 @@
-"""CV uploads: PDF by content, at most 5 MB."""
+"""CV uploads: PDF by structure, at most 5 MB."""
+
+import warnings
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 CV_MAX_BYTES = 5 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
+# Browsers sniff the first 512 bytes of a file and PDF readers look for the header in the
+# first 1,024: web-page markup there makes a file both a PDF and a page (a polyglot).
+HEAD_BYTES = 1024
+HTML_MARKERS = (
+    b"<html",
+    b"<!doctype",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<svg",
+    b"<img",
+    b"<object",
+    b"<embed",
+    b"<meta",
+    b"<style",
+)
+
+
+def _again() -> str:
+    return _(
+        "Save or export your CV as a PDF (File → Save as PDF in most word processors) and "
+        "upload that file."
+    )
+
+
+def _pdf_page_count(upload) -> int | None:
+    """The number of pages, or None when the file does not parse as a PDF."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return len(PdfReader(upload, strict=False).pages)
+    except Exception:  # a damaged file can fail anywhere in the parser: it is not a PDF
+        return None
+    finally:
+        upload.seek(0)
 
 
 def cv_validate(upload) -> None:
-    """Refuse anything that is not a PDF by its first bytes, or is larger than 5 MB.
+    """Refuse anything larger than 5 MB, or that is not a PDF by its first bytes and its
+    structure: it must parse, have a page, and carry no web-page markup in its head.
 
     The name and the browser's content type are ignored: both are chosen by the uploader.
     """
@@ -23,15 +64,28 @@ def cv_validate(upload) -> None:
             code="cv_too_large",
         )
     upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
+    head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    if head != PDF_MAGIC:
+    if not head.startswith(PDF_MAGIC):
         raise ValidationError(
-            _(
-                "This file is not a PDF. Save or export your CV as a PDF (File → Save as PDF "
-                "in most word processors) and upload that file."
-            ),
-            code="cv_not_pdf",
+            _("This file is not a PDF. %(again)s") % {"again": _again()}, code="cv_not_pdf"
+        )
+    lowered = head.lower()
+    if any(marker in lowered for marker in HTML_MARKERS):
+        raise ValidationError(
+            _("This file is not a plain PDF: it also holds web-page code. %(again)s")
+            % {"again": _again()},
+            code="cv_polyglot",
+        )
+    pages = _pdf_page_count(upload)
+    if pages is None:
+        raise ValidationError(
+            _("This file could not be read as a PDF. %(again)s") % {"again": _again()},
+            code="cv_unreadable",
+        )
+    if pages == 0:
+        raise ValidationError(
+            _("This PDF has no pages. %(again)s") % {"again": _again()}, code="cv_no_pages"
         )
 
 

@@ -2,6 +2,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 
 PAGE_SIZE = 25
+# Past this, a page number is past the end of any list: the offset it gives would not fit the
+# database's integers. Such a number shows the last page, like any page past the end.
+MAX_PAGE_NUMBER = 1_000_000
 
 
 def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
@@ -26,7 +29,7 @@ def paginate_with_total(request, queryset, per_page: int = PAGE_SIZE) -> Page:
     it twice. A page number past the end falls back to one COUNT and shows the last page.
     """
     try:
-        number = max(int(request.GET.get("page", 1)), 1)
+        number = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         number = 1
     counted = queryset.annotate(total_count=Window(Count("pk")))

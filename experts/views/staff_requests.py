@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,6 +35,7 @@ from experts.services.requests import (
 )
 from experts.views import paginate
 from membership.permissions import international_staff_required
+from membership.redirects import redirect_to_next_or
 
 
 def assistance_request_or_404(pk: int) -> AssistanceRequest:
@@ -111,10 +111,9 @@ def engagement_add(request, pk: int):
             request,
             _("%(name)s is on the shortlist.") % {"name": profile.member.display_name},
         )
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("experts:staff_request", pk=assistance.pk)
+    return redirect_to_next_or(
+        request, request.POST.get("next", ""), "experts:staff_request", pk=assistance.pk
+    )
 
 
 ENGAGEMENT_ACTIONS = {

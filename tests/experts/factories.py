@@ -16,7 +16,22 @@ from experts.services.profiles import ExpertDetails, expert_profile_save
 from experts.services.requests import assistance_request_save
 from tests.factories import MemberFactory, activate_membership
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+def small_pdf(text: str = "Curriculum vitae") -> bytes:
+    """A real one-page PDF (CVs are checked by structure, not only by their first bytes)."""
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    page = canvas.Canvas(buffer, invariant=1)
+    page.drawString(72, 720, text)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+PDF_BYTES = small_pdf()
 
 
 def pdf_upload(name: str = "cv.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,6 +11,7 @@ from billing.staff_forms import WaiverDecisionForm
 from billing.staff_selectors import waivers_pending
 from membership.models import MembershipRules, WaiverRequest
 from membership.permissions import membership_staff_required
+from membership.redirects import redirect_to_next_or
 from membership.services import lifecycle
 
 WAIVERS_PER_PAGE = 25
@@ -65,9 +65,4 @@ def waiver_decide(request, pk: int):
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("billing_staff:waiver_list")
+    return redirect_to_next_or(request, request.POST.get("next", ""), "billing_staff:waiver_list")
