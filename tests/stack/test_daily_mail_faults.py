@@ -62,7 +62,8 @@ def test_mail_down_then_a_worker_killed_mid_send_every_message_goes_out_once(
     assert smtp_server.messages == []
     assert smtp_server.refused > 0
     assert not any(r["sent"] for r in state["reminders"])  # not sent while the relay refuses
-    assert all(m["state"] == "queued" for m in state["messages"].values())
+    # Waiting for a retry, or in the middle of one that the relay is about to refuse.
+    assert {m["state"] for m in state["messages"].values()} <= {"queued", "sending"}
 
     # The relay is back, but it holds one reminder's conversation at RCPT TO: the worker
     # sending it is killed there, mid-send, and the other worker carries on alone.
