@@ -187,4 +187,3 @@ def celery_setup_logging(**kwargs) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
-

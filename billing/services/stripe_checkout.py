@@ -273,5 +273,7 @@ def card_payment_close(*, payment_id: int, state: str, note: str) -> bool:
     payment.state = state
     payment.note = note
     payment.save(update_fields=["state", "note"])
-    log.info("card_payment_closed", payment_id=payment.pk, invoice_id=payment.invoice_id, state=state)
+    log.info(
+        "card_payment_closed", payment_id=payment.pk, invoice_id=payment.invoice_id, state=state
+    )
     return True
