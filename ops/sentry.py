@@ -3,6 +3,8 @@ is set. Reports carry no personal data: no user e-mail or IP (`send_default_pii=
 request bodies (a profile form holds a salary), no cookies, no query strings and no local
 variables of the failing frames."""
 
+import warnings
+
 import sentry_sdk
 
 _DROPPED_REQUEST_KEYS = ("data", "cookies", "query_string", "env")
@@ -53,7 +55,16 @@ def sentry_init(
     }
     if transport is not None:
         options["transport"] = transport
-    sentry_sdk.init(**options)
+    with warnings.catch_warnings():
+        # sentry-sdk 2.7x deprecates `send_default_pii` for `data_collection`, whose setting
+        # turns off the SDK's own scrubber of secrets and cookies. Keep the boolean (False)
+        # and the scrubber until `data_collection` is settled upstream.
+        warnings.filterwarnings(
+            "ignore",
+            message="The send_default_pii option is deprecated",
+            category=DeprecationWarning,
+        )
+        sentry_sdk.init(**options)
     return True
 
 
