@@ -97,6 +97,8 @@ def logging_config(fmt: str = "json", level: str = "INFO") -> dict:
             "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
             # Celery's "Task ... succeeded in" line repeats django-structlog's task line.
             "celery.app.trace": {"level": "WARNING"},
+            # "Task ... received" repeats the task line, with the task's arguments.
+            "celery.worker.strategy": {"level": "WARNING"},
         },
     }
 
@@ -179,11 +181,17 @@ def worker_boot_step():
     return StructuredLogStep
 
 
-def celery_setup_logging(**kwargs) -> None:
+def celery_setup_logging(loglevel=None, **kwargs) -> None:
     """Celery's `setup_logging` signal: keep Django's LOGGING (one format for web and
-    workers) instead of Celery's own handlers."""
+    workers) instead of Celery's own handlers. The level is still the command's `--loglevel`,
+    as with Celery's own setup."""
+    import logging
     import logging.config
 
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(
+            loglevel if isinstance(loglevel, int) else str(loglevel).upper()
+        )
