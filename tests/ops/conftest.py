@@ -34,6 +34,9 @@ class LogCapture:
         return [line for line in self.lines() if line.get("event") == name]
 
 
+CAPTURED_LOGGERS = ("django_structlog", "ops", "billing", "communications", "tests")
+
+
 @pytest.fixture
 def json_logs():
     config = formatter("json")
@@ -43,13 +46,18 @@ def json_logs():
     handler.setStream(capture.stream)
     handler.setFormatter(factory(**config))
     root = logging.getLogger()
-    level = root.level
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    # Levels on the project's loggers, not on the root: a worker started by a test sets the
+    # root's level to its own --loglevel.
+    loggers = [logging.getLogger(name) for name in CAPTURED_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
     structlog.contextvars.clear_contextvars()
     try:
         yield capture
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
         structlog.contextvars.clear_contextvars()
