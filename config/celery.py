@@ -3,12 +3,31 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("icma_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _logging_from_django_settings(**kwargs) -> None:
+    """Workers and beat log like the web processes (Django's LOGGING), not Celery's format."""
+    from ops.logs import celery_setup_logging
+
+    celery_setup_logging(**kwargs)
+
+
+def _structured_log_step():
+    from ops.logs import worker_boot_step
+
+    return worker_boot_step()
+
+
+# Each task's lines carry the request_id of the request that queued it (django-structlog).
+app.steps["worker"].add(_structured_log_step())
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:

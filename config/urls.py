@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("membership.dues_urls")),
     path("", include("experts.urls")),
     path("", include("billing.urls_stripe")),
+    path("", include("ops.urls")),
 ]

@@ -3,6 +3,7 @@
 import datetime as dt
 from functools import partial
 
+import structlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,8 @@ from billing.services import notices
 from billing.services.invoices import invoice_amount_due
 from membership.money import format_cents
 from membership.services.lifecycle import membership_lock, term_activate
+
+log = structlog.get_logger(__name__)
 
 
 @transaction.atomic
@@ -41,10 +44,18 @@ def payment_record_offline(
         confirmed_at=timezone.now(),
     )
     if invoice.status == InvoiceStatus.PAID:
-        return cheque(
+        payment = cheque(
             is_overpayment=True,
             note=_("Invoice was already paid: return or refund this payment."),
         )
+        log.info(
+            "payment_recorded",
+            payment_id=payment.pk,
+            invoice_id=invoice.pk,
+            gateway="offline",
+            outcome="overpayment",
+        )
+        return payment
     if invoice.status != InvoiceStatus.OPEN:
         raise PaymentError(
             _("Invoice %(number)s is %(status)s and cannot take payments. Issue a new invoice.")
@@ -64,7 +75,14 @@ def payment_record_offline(
             }
         )
     payment = cheque(installment=installment)
-    invoice_apply_payment(invoice=invoice, payment=payment, paid_on=received_on)
+    activated = invoice_apply_payment(invoice=invoice, payment=payment, paid_on=received_on)
+    log.info(
+        "payment_recorded",
+        payment_id=payment.pk,
+        invoice_id=invoice.pk,
+        gateway="offline",
+        outcome="activated" if activated else "applied",
+    )
     return payment
 
 

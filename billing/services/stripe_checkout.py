@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import structlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from membership.money import format_cents
 from membership.services.lifecycle import membership_lock
 
 DONE = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,21 @@ def checkout_fulfil(*, session_id: str) -> Fulfilment:
     )
 
 
+def card_payment_confirm(**kwargs) -> Fulfilment:
+    """See `_card_payment_confirm`; logs the outcome with the payment's ids."""
+    result = _card_payment_confirm(**kwargs)
+    log.info(
+        "card_payment_confirm",
+        payment_id=kwargs["payment_id"],
+        invoice_id=result.payment.invoice_id if result.payment else None,
+        outcome=result.outcome,
+        payment_intent=kwargs.get("payment_intent_id") or None,
+    )
+    return result
+
+
 @transaction.atomic
-def card_payment_confirm(
+def _card_payment_confirm(
     *,
     payment_id: int,
     amount_cents: int | None,
@@ -257,4 +273,7 @@ def card_payment_close(*, payment_id: int, state: str, note: str) -> bool:
     payment.state = state
     payment.note = note
     payment.save(update_fields=["state", "note"])
+    log.info(
+        "card_payment_closed", payment_id=payment.pk, invoice_id=payment.invoice_id, state=state
+    )
     return True

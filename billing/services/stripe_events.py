@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import re
 
+import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,6 +27,7 @@ from billing.services.stripe_checkout import (
 from billing.services.stripe_refunds import card_refunds_reconcile
 
 logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 5
 # Stripe ids are short ASCII; anything else is not an event we can file.
@@ -158,6 +160,7 @@ def stripe_event_process(*, event_id: int, now_even_if_not_due: bool = False) ->
     `now_even_if_not_due` (staff reconciling by hand) retries a failed event before its time."""
     claimed = _claim(event_id, now_even_if_not_due=now_even_if_not_due)
     if not isinstance(claimed, StripeEvent):
+        log.info("stripe_event_not_claimed", event_pk=event_id, state=claimed)
         return claimed
     event = claimed
     try:
@@ -171,6 +174,15 @@ def stripe_event_process(*, event_id: int, now_even_if_not_due: bool = False) ->
             else:
                 state, error = handler(event)
             _finish(event, state, error)
+        log.info(
+            "stripe_event_processed",
+            event_pk=event.pk,
+            stripe_event_id=event.stripe_id,
+            event_type=event.type,
+            state=state,
+            payment_id=event.payment_id,
+            attempts=event.attempts,
+        )
         return state
     except Exception as error:  # noqa: BLE001 - every failure is recorded, whatever it is
         return _record_failure(event_id, error)
@@ -193,6 +205,15 @@ def _record_failure(event_id: int, error: Exception) -> str:
             event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
         event.processed_at = timezone.now()
         event.save(update_fields=["state", "error", "next_attempt_at", "processed_at"])
+        log.warning(
+            "stripe_event_failed",
+            event_pk=event.pk,
+            stripe_event_id=event.stripe_id,
+            event_type=event.type,
+            state=event.state,
+            attempts=event.attempts,
+            error_type=type(error).__name__,
+        )
         return event.state
 
 

@@ -3,6 +3,7 @@
 import logging
 import re
 
+import structlog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from membership.selectors import member_for_user
 
 logger = logging.getLogger(__name__)
 STRIPE_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
+log = structlog.get_logger(__name__)
 
 
 @login_required
@@ -143,4 +145,11 @@ def webhook(request):
         # Only the database being away gets here: Stripe retries, and the redelivery is new.
         logger.exception("Stripe webhook could not be stored")
         return HttpResponse(_("Try again shortly."), status=503, content_type="text/plain")
+    log.info(
+        "stripe_webhook_accepted",
+        stripe_event_id=stored.stripe_id,
+        event_type=stored.type,
+        event_pk=stored.pk,
+        duplicate=not created,
+    )
     return JsonResponse({"received": True, "duplicate": not created, "id": stored.stripe_id})

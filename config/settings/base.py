@@ -311,3 +311,55 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Operations: probes, structured logs, error reports, metrics (ops/) ---
+INSTALLED_APPS += ["django_structlog", "ops"]
+# Request metrics first, so their time includes the other middleware; the request log line
+# last, once the user is known.
+MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",
+    *MIDDLEWARE,
+    "ops.middleware.RequestLogMiddleware",
+]
+# Load balancers probe over plain HTTP inside the network: no redirect to HTTPS for these.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Logs: one JSON line per request and per task (LOG_FORMAT=console for a readable form).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+def _logging(fmt: str, level: str) -> dict:
+    from ops.logs import logging_config
+
+    return logging_config(fmt, level)
+
+
+LOGGING = _logging(LOG_FORMAT, LOG_LEVEL)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# Client IPs are personal data; the user is logged by id only.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# One line per request and per task: the `started` lines only at DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10
+DJANGO_STRUCTLOG_CELERY_TASK_START_LOG_LEVEL = 10
+
+# Errors to Sentry, only when SENTRY_DSN is set (web and workers).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+
+# /metrics: a bearer token, or (without one) only these client addresses or networks.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+
+# /readyz: beat's heartbeat counts as stale after this long; it fails readiness only when
+# READYZ_REQUIRE_BEAT is on (it is always reported).
+BEAT_STALE_MINUTES = int(os.environ.get("BEAT_STALE_MINUTES", "5"))
+READYZ_REQUIRE_BEAT = env_bool("READYZ_REQUIRE_BEAT", False)
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["ops-beat-heartbeat"] = {
+    "task": "ops.tasks.beat_heartbeat",
+    "schedule": 60,
+    "options": {"expires": 55},
+}

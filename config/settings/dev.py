@@ -1,7 +1,9 @@
 """Local development and the `make run` demo: SQLite, eager Celery, e-mail to the console."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import _logging, env_bool
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405
@@ -14,3 +16,7 @@ STORAGES = {  # noqa: F405
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Logs readable in a terminal unless LOG_FORMAT says otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "console")
+LOGGING = _logging(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
