@@ -96,6 +96,10 @@ def request_pk(w):
 
 ACCESS = {
     "home": Access(OWNER),
+    # Probes and metrics carry no member's data for anyone.
+    "ops:healthz": Access(NOBODY),
+    "ops:readyz": Access(NOBODY),
+    "ops:metrics": Access(NOBODY),
     # The admin index only; see `project_patterns` for the admin's own pages.
     "admin:index": Access(NOBODY),
     "billing_staff:member_list": Access(MEMBERSHIP, shows=True),
