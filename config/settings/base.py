@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every answer (redirects and refusals included) names its node.
+    "config.middleware.ServedByMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "membership.middleware.StaffTwoFactorMiddleware",
 ]
+# Which web node answered (the `X-Served-By` response header), e.g. `web1`; unset: no header.
+NODE_NAME = os.environ.get("NODE_NAME", "")
 
 # --- History of money and lifecycle rows (django-pghistory, PostgreSQL triggers) ---
 # Each change gets the time it happened, not the time its transaction began, so the changes
@@ -120,8 +124,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded private files (CVs) live outside any public path and are served only through views.
+# Uploaded private files (CVs) are never under a public path and are served only through views.
+# CV_STORAGE: `database` (the default: every web node reads the same rows, and a database backup
+# carries them), `s3` (an S3-compatible bucket through django-storages), or `filesystem` (a
+# folder under PRIVATE_MEDIA_ROOT: one machine only). See experts/storage.py.
+CV_STORAGE = os.environ.get("CV_STORAGE", "database").strip().lower() or "database"
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+if CV_STORAGE == "s3":
+    # Read by django-storages; credentials may also come from boto3's own chain (roles, files).
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    CV_S3_PREFIX = os.environ.get("CV_S3_PREFIX", "expert-cvs")
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

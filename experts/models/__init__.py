@@ -2,6 +2,7 @@ from .consent import ConsentText, ExpertConsent
 from .engagement import DossierExport, Engagement
 from .profile import ExpertAvailability, ExpertLanguage, ExpertProfile
 from .requests import AssistanceRequest, PartnerOrganization
+from .stored_file import StoredFile
 from .taxonomy import EngagementType, ExpertiseArea, Language, Proficiency
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "Language",
     "PartnerOrganization",
     "Proficiency",
+    "StoredFile",
 ]
