@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from config.healthz_placeholder import healthz
 from membership.views.pages import home
 
 # The admin signs in through allauth, so staff get the same rate limits and two-factor step.
@@ -11,6 +12,7 @@ admin.site.site_title = "ICMA portal admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("billing.urls_staff")),
