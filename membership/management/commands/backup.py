@@ -20,9 +20,7 @@ class Command(BaseCommand):
         target = Path(file or Path(settings.BASE_DIR) / "backups" / f"icma-{stamp}.dump")
         found = backups.backup(target)
         self.stdout.write(self.style.SUCCESS(f"Backup written to {target}"))
-        self.stdout.write(
-            "  " + ", ".join(f"{label} {value}" for label, value in found.items())
-        )
+        self.stdout.write("  " + ", ".join(f"{label} {value}" for label, value in found.items()))
         warning = backups.storage_warning()
         if warning:
             self.stdout.write(self.style.WARNING(warning))
