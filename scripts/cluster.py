@@ -130,20 +130,20 @@ class Cluster:
         self.postgres.start()
         self.redis = RedisServer(log_dir=self.root)
         self.redis.start()
-        self.env = production_env(
-            DATABASE_URL=self.postgres.create_database("icma_cluster"),
-            REDIS_URL=self.redis.url,
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            SITE_URL=self.url,
-            CSRF_TRUSTED_ORIGINS=f"{self.url},http://localhost:{self.port}",
-            SECURE_SSL_REDIRECT="false",
-            SESSION_COOKIE_SECURE="false",
-            CSRF_COOKIE_SECURE="false",
-            DATABASE_CONN_MAX_AGE="60",
-            EMAIL_URL="console://",
-            LOG_LEVEL="INFO",
-            **self.extra_env,
-        )
+        settings = {
+            "DATABASE_URL": self.postgres.create_database("icma_cluster"),
+            "REDIS_URL": self.redis.url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": self.url,
+            "CSRF_TRUSTED_ORIGINS": f"{self.url},http://localhost:{self.port}",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "DATABASE_CONN_MAX_AGE": "60",
+            "EMAIL_URL": "console://",
+            "LOG_LEVEL": "INFO",
+        }
+        self.env = production_env(**{**settings, **self.extra_env})
         # What a platform's release phase runs (the Procfile's `release:`), then the demo.
         manage("migrate", "--noinput", env=self.env)
         collectstatic(self.env)
