@@ -66,6 +66,8 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
+    # A node busy with slow requests (a sync worker hashing a password) is not dead.
+    timeout check 5s
 
 frontend portal
     bind 127.0.0.1:{port}
@@ -76,7 +78,7 @@ backend web
     option httpchk
     http-check send meth GET uri {health_path} ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    default-server inter 1s fall 3 rise 2
 {servers}
 """
 
