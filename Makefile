@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(BIN)/python
 
-.PHONY: run install test lint fmt worker beat clean
+.PHONY: run install test lint fmt worker beat cluster backup restore clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,17 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
 
+# Production on loopback: PostgreSQL, Redis, 2 gunicorn nodes behind HAProxy, 2 workers, beat.
+cluster: install
+	$(BIN)/python scripts/cluster.py
+
+# pg_dump -Fc of DATABASE_URL (CVs included) into backups/; `make restore FILE=backups/….dump`.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/icma-….dump" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .cluster

@@ -67,3 +67,18 @@ def staff_session_shorten(sender, request, user, **kwargs):
         return
     if user_is_staffish(user):
         request.session.set_expiry(settings.STAFF_SESSION_SECONDS)
+
+
+class ServedByMiddleware:
+    """Names the web node that answered in `X-Served-By` (NODE_NAME), so a load balancer's
+    spread of requests can be seen and tested. Without NODE_NAME it does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.node = settings.NODE_NAME
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.node:
+            response["X-Served-By"] = self.node
+        return response

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every answer (redirects and refusals included) names its node.
+    "config.middleware.ServedByMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that can answer early (a bad Host, static files): it reads
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "membership.middleware.StaffTwoFactorMiddleware",
 ]
+# Which web node answered (the `X-Served-By` response header), e.g. `web1`; unset: no header.
+NODE_NAME = os.environ.get("NODE_NAME", "")
 
 # --- Content-Security-Policy (django-csp) ---
 # Everything the portal loads is its own: scripts and styles are static files, never inline,
@@ -148,7 +152,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded private files (CVs) live outside any public path and are served only through views.
+# Uploaded private files (CVs) are never under a public path and are served only through views.
+# CV_STORAGE: `database` (the default: every web node reads the same rows, and a database backup
+# carries them), `s3` (an S3-compatible bucket through django-storages), or `filesystem` (a
+# folder under PRIVATE_MEDIA_ROOT: one machine only). See experts/storage.py.
+CV_STORAGE = os.environ.get("CV_STORAGE", "database").strip().lower() or "database"
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 # Request sizes. A CV may be 5 MB (experts/services/cv.py); a request a little larger carries
 # one with the rest of its form. Larger requests get 413 before their body is read.
@@ -163,6 +171,14 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+if CV_STORAGE == "s3":
+    # Read by django-storages; credentials may also come from boto3's own chain (roles, files).
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    CV_S3_PREFIX = os.environ.get("CV_S3_PREFIX", "expert-cvs")
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

@@ -51,8 +51,13 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Off only for a loopback demo served over plain HTTP (scripts/cluster.py).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Files shared by every web node live in the database or a bucket, never on one node's disk.
+if CV_STORAGE == "s3" and not os.environ.get("AWS_STORAGE_BUCKET_NAME"):  # noqa: F405
+    raise ImproperlyConfigured("CV_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (the bucket for CVs).")

@@ -3,6 +3,7 @@ from .cv_download import CVDownload
 from .engagement import DossierExport, Engagement
 from .profile import ExpertAvailability, ExpertLanguage, ExpertProfile
 from .requests import AssistanceRequest, PartnerOrganization
+from .stored_file import StoredFile
 from .taxonomy import EngagementType, ExpertiseArea, Language, Proficiency
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "Language",
     "PartnerOrganization",
     "Proficiency",
+    "StoredFile",
 ]

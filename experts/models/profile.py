@@ -86,6 +86,10 @@ class ExpertProfile(models.Model):
                 condition=~Q(status="withdrawn") | Q(cv=""), name="expert_withdrawn_has_no_cv"
             ),
             models.CheckConstraint(
+                condition=Q(cv="") | Q(cv_uploaded_at__isnull=False),
+                name="expert_cv_has_upload_time",
+            ),
+            models.CheckConstraint(
                 condition=Q(paused_for_lapse=False) | Q(status="paused"),
                 name="expert_lapse_flag_only_when_paused",
             ),

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from experts.forms import ExpertProfileForm
+from experts.models import StoredFile
 from experts.services.cv import CV_MAX_BYTES
+from experts.storage import _backends, cv_backend
 from tests.experts.factories import PDF_BYTES, area, make_expert, pdf_upload
 from tests.factories import MemberFactory, staff_user
 
@@ -48,7 +51,23 @@ def test_a_pdf_of_exactly_5_mb_is_accepted():
     assert form_with_cv(pdf_upload("cv.pdf", exact)).is_valid()
 
 
-def test_the_cv_is_stored_under_private_media_with_a_random_name():
+def test_the_cv_is_stored_in_the_database_with_a_random_name_by_default():
+    assert settings.CV_STORAGE == "database"
+    profile = make_expert(cv=pdf_upload("Jane Doe CV.pdf"))
+    row = StoredFile.objects.get(name=profile.cv.name)
+    assert "Jane" not in row.name
+    assert row.name.endswith(".pdf")
+    assert bytes(row.content) == PDF_BYTES
+    assert (row.size, row.content_type) == (len(PDF_BYTES), "application/pdf")
+    assert not (Path(settings.PRIVATE_MEDIA_ROOT) / "expert-cvs" / row.name).exists()
+    with profile.cv.open("rb") as stored:
+        assert stored.read() == PDF_BYTES
+
+
+def test_with_filesystem_storage_the_cv_is_stored_under_private_media_with_a_random_name(
+    settings,
+):
+    settings.CV_STORAGE = "filesystem"
     profile = make_expert(cv=pdf_upload("Jane Doe CV.pdf"))
     path = Path(profile.cv.path)
     assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
@@ -60,6 +79,27 @@ def test_the_cv_has_no_public_url():
     profile = make_expert(cv=pdf_upload())
     with pytest.raises(ValueError):
         profile.cv.url  # noqa: B018
+
+
+@pytest.mark.parametrize("kind", ["database", "filesystem"])
+def test_no_cv_backend_gives_a_url(kind):
+    with pytest.raises(ValueError):
+        cv_backend(kind).url("x.pdf")
+
+
+def test_an_unknown_cv_storage_is_refused_with_the_choices(settings):
+    settings.CV_STORAGE = "ftp"
+    with pytest.raises(ImproperlyConfigured, match="database, s3, filesystem"):
+        make_expert(cv=pdf_upload())
+
+
+def test_s3_storage_needs_a_bucket(settings):
+    pytest.importorskip("storages")
+    settings.CV_STORAGE = "s3"
+    settings.AWS_STORAGE_BUCKET_NAME = ""
+    _backends.pop("s3", None)
+    with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME"):
+        cv_backend()
 
 
 def test_owner_downloads_their_cv(client):

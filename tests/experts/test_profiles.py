@@ -101,7 +101,20 @@ def test_withdrawal_removes_from_search_at_once(member):
     assert not experts_search().filter(member=member).exists()
 
 
-def test_withdrawal_deletes_the_cv_file(member, django_capture_on_commit_callbacks):
+def test_withdrawal_deletes_the_stored_cv(member, django_capture_on_commit_callbacks):
+    from experts.models import StoredFile
+
+    profile = make_expert(member=member, cv=pdf_upload())
+    name = profile.cv.name
+    assert StoredFile.objects.filter(name=name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = expert_withdraw(member=member)
+    assert not profile.cv
+    assert not StoredFile.objects.filter(name=name).exists()
+
+
+def test_withdrawal_deletes_the_cv_file(member, django_capture_on_commit_callbacks, settings):
+    settings.CV_STORAGE = "filesystem"
     profile = make_expert(member=member, cv=pdf_upload())
     path = profile.cv.path
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,6 +7,7 @@ allauth's failed sign-in limit is keyed by site (the host) and address."""
 
 import http.client
 import re
+import uuid
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -71,6 +72,50 @@ class Browser:
                 "Origin": f"https://{self.host}",
             },
         )
+
+    def post_multipart(
+        self, path: str, data: dict, files: dict, *, csrf_from: Response
+    ) -> Response:
+        """POST a form with file fields: `files` maps a field to (file name, bytes, type)."""
+        boundary = f"----stack{uuid.uuid4().hex}"
+        parts = []
+        fields = {**data, "csrfmiddlewaretoken": csrf_from.csrf_token()}
+        for name, values in fields.items():
+            for value in values if isinstance(values, list | tuple) else [values]:
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                    f"{value}\r\n".encode()
+                )
+        for name, (filename, content, content_type) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Origin": f"https://{self.host}",
+            },
+        )
+
+    def body(self, path: str) -> tuple[int, bytes]:
+        """GET `path` and return the status and the raw bytes (for downloads)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        headers = {"Host": self.host, "X-Forwarded-Proto": "https"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            connection.request("GET", path, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        finally:
+            connection.close()
 
     def submit(self, path: str, data: dict) -> Response:
         """GET the form page, then POST `data` to it with the page's CSRF token."""

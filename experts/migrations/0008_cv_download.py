@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experts', '0003_staff_edit_vocabularies'),
+        ('experts', '0007_validate_expert_cv_has_upload_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
