@@ -33,7 +33,7 @@ from experts.services.requests import (
 from membership.models import DuesSchedule, MembershipCategory
 from membership.money import format_cents
 from membership.services.lifecycle import waiver_request
-from tests.experts.factories import make_expert, make_request, pdf_upload
+from tests.experts.factories import make_expert, make_request, pdf_upload, small_pdf
 from tests.factories import MemberFactory, UserFactory, issue_invoice, pay_invoice, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,8 @@ A_EMAIL = "avery.quillfeather@example.org"
 A_NAME = "Avery Quillfeather"
 A_SALARY_CENTS = 187_654_32
 A_CV_MARKER = "cv-of-avery-quillfeather-7f3a"
-A_CV = (
-    b"%PDF-1.4\n% " + A_CV_MARKER.encode() + b"\n1 0 obj << /Type /Catalog >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
-)
+# A real PDF (CVs are checked by structure) whose page shows A's marker.
+A_CV = small_pdf(A_CV_MARKER)
 
 ANONYMOUS = "anonymous"
 MEMBER_A = "member A"
