@@ -245,6 +245,18 @@ def test_join_by_cheque_and_a_webhook_survive_losing_a_node_and_a_worker(cluster
     assert states["web1"].startswith("UP") and states["web2"].startswith("DOWN"), states
 
 
+def test_the_restore_drill_passes_on_the_clusters_database(cluster, tmp_path):
+    """After the journey: back up the cluster's database, restore it into a fresh one and
+    compare counts and the sum of confirmed payments."""
+    from tests.stack.services import manage
+
+    dump = tmp_path / "cluster.dump"
+    manage("backup", str(dump), env=cluster.env, timeout=300)
+    report = manage("restore_drill", str(dump), env=cluster.env, timeout=300)
+    assert "Restore drill passed." in report, report
+    assert re.search(r"payments\D+[1-9]", report) or "payment" in report, report
+
+
 def test_readyz_goes_unready_while_redis_is_down(cluster):
     node = next(n for n in cluster.nodes if n.running)
     probe = Browser(node.port)
@@ -276,22 +288,43 @@ def test_every_log_line_has_a_request_id_and_no_personal_data(cluster):
                 lines.append((path.name, line))
     assert lines, "the cluster wrote no logs"
     app_lines = [(n, line) for n, line in lines if n.startswith(("web", "worker", "beat"))]
-    parsed = []
+    parsed, plain = [], []
     for name, line in app_lines:
         try:
             record = json.loads(line)
         except ValueError:
+            plain.append((name, line))
             continue
         if isinstance(record, dict):
             parsed.append((name, record, line))
-    if not parsed:
-        pytest.skip(
-            "The logs are not JSON yet (structured logging with request ids comes with the "
-            "observability work); nothing to check per line."
-        )
-    from_requests = [(n, r, line) for n, r, line in parsed if n.startswith("web")]
-    missing = [line for _n, r, line in from_requests if not r.get("request_id")]
-    assert not missing, f"{len(missing)} web log lines have no request id, e.g. {missing[:3]}"
+    # Requests and tasks log as JSON only: no plain access-log or task line anywhere.
+    plain_requests = [line for _n, line in plain if re.search(r'"(GET|POST) /', line)]
+    plain_tasks = [line for _n, line in plain if re.search(r"Task \S+\[[0-9a-f-]+\]", line)]
+    assert not plain_requests and not plain_tasks, (plain_requests + plain_tasks)[:5]
+    requests_ = [(n, r) for n, r, _line in parsed if str(r.get("event", "")).startswith("request_")]
+    tasks = [(n, r) for n, r, _line in parsed if str(r.get("event", "")).startswith("task_")]
+    assert requests_, "no request was logged as JSON"
+    assert tasks, "no task was logged as JSON"
+    missing = [r for _n, r in requests_ if not r.get("request_id")]
+    assert not missing, f"{len(missing)} request lines have no request id, e.g. {missing[:3]}"
+    # A request that queued a task shares its request id with that task's own lines.
+    queued = {
+        r["child_task_id"]: r["request_id"]
+        for n, r in parsed_records(parsed, "web")
+        if r.get("event") == "task_enqueued" and r.get("child_task_id") and r.get("request_id")
+    }
+    assert queued, "no request queued a task (the join queues its invoice e-mail)"
+    ran = [(r.get("task_id"), r.get("request_id")) for n, r in tasks if n.startswith("worker")]
+    followed = [(task, rid) for task, rid in ran if task in queued]
+    assert followed, "no task queued by a request was logged by a worker"
+    wrong = [(task, rid, queued[task]) for task, rid in followed if rid != queued[task]]
+    assert not wrong, f"tasks logged with another request id than the request's: {wrong[:3]}"
+    task_lines_without_id = [
+        r
+        for task, r in [(r.get("task_id"), r) for _n, r in tasks]
+        if task in queued and not r.get("request_id")
+    ]
+    assert not task_lines_without_id, task_lines_without_id[:3]
     salary_forms = ("123456", "123,456", "12345600")
     leaks = [
         f"{name}: {line}"
@@ -299,3 +332,7 @@ def test_every_log_line_has_a_request_id_and_no_personal_data(cluster):
         if EMAIL.search(line) or any(form in line for form in salary_forms)
     ]
     assert not leaks, f"log lines with an e-mail or a salary: {leaks[:5]}"
+
+
+def parsed_records(parsed, prefix: str):
+    return [(n, r) for n, r, _line in parsed if n.startswith(prefix)]
