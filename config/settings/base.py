@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "billing",
     "experts",
     "communications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,8 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+# Staff land on their work queue (/staff/), members on the home page.
+ACCOUNT_ADAPTER = "reports.accounts.AccountAdapter"
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_LOGIN_METHODS = {"email"}

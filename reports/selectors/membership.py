@@ -1,0 +1,226 @@
+"""The membership report's figures, each from one aggregate query whatever the number of
+members: status and category at a list of dates, the flows per month, renewal outcomes,
+retention by join cohort, and where members are."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from membership.models import Membership, MembershipCategory, TermKind
+from reports.periods import Period, fiscal_year, fiscal_year_of
+from reports.selectors.common import (
+    covers,
+    fetch_all,
+    in_good_standing,
+    in_grace_window,
+    inner_sql,
+    known_on,
+    paid_terms,
+    renewal_chain_q,
+)
+
+ACTIVE, GRACE, LAPSED = 3, 2, 1
+
+
+@dataclass
+class StandingGrid:
+    """Members per (date index, state code, category id) on each of `dates`."""
+
+    dates: list[dt.date]
+    counts: dict[tuple[int, int, int | None], int] = field(default_factory=dict)
+
+    def by_state(self, index: int, state: int) -> int:
+        return sum(n for (i, s, _c), n in self.counts.items() if i == index and s == state)
+
+    def by_category(self, index: int, category_id: int) -> int:
+        """Members in good standing (active or in grace) in the category."""
+        return sum(
+            n
+            for (i, s, c), n in self.counts.items()
+            if i == index and c == category_id and s in (ACTIVE, GRACE)
+        )
+
+
+def standing_on_dates(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
+    """Each membership's state on each date, from its paid terms: active when a term holds the
+    date, in grace when one ended within the grace period, lapsed when all ended before it;
+    and its category then (the active term's, else the one in grace). One query."""
+    annotations = {}
+    for i, day in enumerate(dates):
+        annotations[f"st{i}"] = Max(
+            Case(
+                When(covers(day), then=Value(ACTIVE)),
+                When(in_grace_window(day, grace_days), then=Value(GRACE)),
+                When(known_on(day) & Q(end_on__lte=day), then=Value(LAPSED)),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        annotations[f"cat{i}"] = Coalesce(
+            Max(Case(When(covers(day), then="category_id"), default=None)),
+            Max(Case(When(in_grace_window(day, grace_days), then="category_id"), default=None)),
+        )
+    inner = paid_terms().order_by().values("membership_id").annotate(**annotations)
+    sql, params = inner_sql(inner)
+    selects = [
+        # Only column numbers are formatted in; every value travels as a parameter.
+        f"SELECT {i}, s.st{i}, s.cat{i}, COUNT(*) FROM s WHERE s.st{i} IS NOT NULL "  # noqa: S608
+        f"GROUP BY s.st{i}, s.cat{i}"
+        for i in range(len(dates))
+    ]
+    grid = StandingGrid(dates=dates)
+    if not dates:
+        return grid
+    for index, state, category_id, count in fetch_all(
+        f"WITH s AS ({sql}) " + " UNION ALL ".join(selects), params
+    ):
+        grid.counts[(index, state, category_id)] = count
+    return grid
+
+
+@dataclass(frozen=True)
+class MonthFlows:
+    period: Period
+    joins: int
+    renewals: int
+    reinstatements: int
+    waivers: int
+    lapses: int
+    ended: int
+    renewed: int
+    undecided: int  # ended, not renewed, still in grace today
+
+    @property
+    def decided(self) -> int:
+        return self.ended - self.undecided
+
+
+def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> list[MonthFlows]:
+    """Per month: terms started by kind (a renewal counts in the month its term starts), terms
+    ended and how many of those renewed within grace, and lapses (the day after the grace of
+    an unrenewed term ends falls in the month, and is not after today). One query."""
+    grace = dt.timedelta(days=grace_days)
+    renewed = Q(renewed=True)
+    not_life = ~Q(kind=TermKind.LIFE)
+    annotations = {}
+    for i, month in enumerate(months):
+        starts = Q(start_on__gte=month.first_on, start_on__lte=month.last_on)
+        ends = Q(end_on__gte=month.first_on, end_on__lte=month.last_on) & not_life
+        for kind in (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER):
+            annotations[f"{kind}_{i}"] = Count("pk", filter=starts & Q(kind=kind))
+        annotations[f"ended_{i}"] = Count("pk", filter=ends)
+        annotations[f"renewed_{i}"] = Count("pk", filter=ends & renewed)
+        annotations[f"undecided_{i}"] = Count(
+            "pk", filter=ends & ~renewed & Q(end_on__gt=today - grace)
+        )
+        annotations[f"lapses_{i}"] = Count(
+            "pk",
+            filter=not_life
+            & ~renewed
+            & Q(end_on__gte=month.first_on - grace, end_on__lte=month.last_on - grace)
+            & Q(end_on__lte=today - grace),
+        )
+    if not months:
+        return []
+    totals = paid_terms().annotate(renewed=renewal_chain_q()).aggregate(**annotations)
+    return [
+        MonthFlows(
+            period=month,
+            joins=totals[f"join_{i}"],
+            renewals=totals[f"renewal_{i}"],
+            reinstatements=totals[f"reinstatement_{i}"],
+            waivers=totals[f"waiver_{i}"],
+            lapses=totals[f"lapses_{i}"],
+            ended=totals[f"ended_{i}"],
+            renewed=totals[f"renewed_{i}"],
+            undecided=totals[f"undecided_{i}"],
+        )
+        for i, month in enumerate(months)
+    ]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    year: int  # the fiscal year its members joined in
+    members: int
+    # (fiscal year, members in good standing at its end), for each ended year after joining.
+    retained: list[tuple[int, int]]
+
+
+def retention_by_cohort(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """Of the members whose first paid term started in fiscal year Y, how many were in good
+    standing at the end of each later fiscal year that has ended. One query."""
+    if not years:
+        return []
+    periods = {y: fiscal_year(y, start_month=start_month) for y in years}
+    last_year = fiscal_year_of(today, start_month=start_month) - 1
+    ends = {
+        y: fiscal_year(y, start_month=start_month).last_on
+        for y in range(min(years) + 1, last_year + 1)
+    }
+    annotations = {
+        f"g{y}": Max(
+            Case(
+                When(in_good_standing(day, grace_days), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for y, day in ends.items()
+    }
+    inner = (
+        paid_terms()
+        .order_by()
+        .values("membership_id")
+        .annotate(first_on=Min("start_on"), **annotations)
+    )
+    sql, params = inner_sql(inner)
+    cohort_case = " ".join(f"WHEN s.first_on BETWEEN %s AND %s THEN {y}" for y in years)
+    cohort_params = tuple(p for y in years for p in (periods[y].first_on, periods[y].last_on))
+    sums = ", ".join(f"SUM(s.g{y})" for y in ends) or "0"
+    rows = fetch_all(
+        f"WITH s AS ({sql}) SELECT c.cohort, COUNT(*), {sums.replace('s.', 'c.')} FROM "  # noqa: S608
+        f"(SELECT s.*, CASE {cohort_case} END AS cohort FROM s) c "
+        f"WHERE c.cohort IS NOT NULL GROUP BY c.cohort",
+        params + cohort_params,
+    )
+    found = {row[0]: row for row in rows}
+    cohorts = []
+    for year in years:
+        row = found.get(year)
+        members = row[1] if row else 0
+        later = [y for y in ends if y > year]
+        values = dict(zip(ends, row[2:], strict=False)) if row else {}
+        cohorts.append(Cohort(year, members, [(y, int(values.get(y) or 0)) for y in later]))
+    return cohorts
+
+
+def members_by_place(*, on: dt.date, grace_days: int) -> tuple[list, list]:
+    """Members in good standing on `on` by country, and in the United States by state. Two
+    queries."""
+    from django.db.models import Exists, OuterRef
+
+    standing = Exists(
+        paid_terms().filter(in_good_standing(on, grace_days), membership_id=OuterRef("pk"))
+    )
+    members = Membership.objects.filter(standing).order_by()
+    countries = list(
+        members.values_list("member__country")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__country")
+    )
+    states = list(
+        members.filter(member__country="US")
+        .values_list("member__state_province")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__state_province")
+    )
+    return countries, states
+
+
+def categories() -> list[MembershipCategory]:
+    return list(MembershipCategory.objects.order_by("sort_order", "name"))
