@@ -99,7 +99,28 @@ class Builder:
         return refund
 
 
+def earlier_schedule():
+    """The seeded schedule starts 2026-07-01; before it, one at 0.60 % capped at $1,100."""
+    from membership.models import DuesRate, DuesSchedule
+    from membership.services.dues_schedules import schedule_clone
+
+    seeded = DuesSchedule.objects.get(status="published", effective_from=d("2026-07-01"))
+    earlier = schedule_clone(schedule_id=seeded.pk, actor=None)
+    DuesSchedule.objects.filter(pk=earlier.pk).update(
+        name="Dues from October 2022",
+        status="published",
+        effective_from=d("2022-10-01"),
+        effective_to=d("2026-07-01"),
+        published_at=at(d("2022-09-01")),
+    )
+    DuesRate.objects.filter(schedule=earlier, method="salary_percent").update(
+        percent_bp=60, cap_cents=1_100_00
+    )
+    return earlier
+
+
 def build_history() -> dict:
+    earlier_schedule()
     b = Builder()
     a = b.member("Avery A", category="full", country="US", state_province="VA")
     t = b.term(a, "join", "2024-07-01", "2025-07-01")
