@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from membership.dates import add_months
 from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_terms
@@ -53,8 +53,7 @@ def renewal_rate_measured(*, today: dt.date, grace_days: int) -> RenewalRate:
         paid_terms()
         .exclude(kind=TermKind.LIFE)
         .filter(end_on__gte=first, end_on__lte=last)
-        .annotate(renewed=renewal_chain_q())
-        .aggregate(ended=Count("pk"), renewed=Count("pk", filter=Q(renewed=True)))
+        .aggregate(ended=Count("pk"), renewed=Count("pk", filter=renewal_chain_q()))
     )
     return RenewalRate(first, last, totals["ended"], totals["renewed"])
 

@@ -32,9 +32,10 @@ def d(text: str) -> dt.date:
 
 
 class Builder:
-    def __init__(self):
+    def __init__(self, prefix="T"):
         self.categories = {c.code: c for c in MembershipCategory.objects.all()}
         self.numbers = 0
+        self.prefix = prefix
 
     def member(self, name, *, category, position=Position.CAO, salary=150_000_00, **facts):
         member = MemberFactory(
@@ -46,6 +47,9 @@ class Builder:
         return membership
 
     def term(self, membership, kind, start, end, *, status="active", activated=None, category=None):
+        if status == "active" and (membership.paid_through_on or d(end)) <= d(end):
+            membership.paid_through_on = d(end)
+            membership.save(update_fields=["paid_through_on"])
         return MembershipTerm.objects.create(
             membership=membership,
             category=category or membership.category,
@@ -62,7 +66,7 @@ class Builder:
         self.numbers += 1
         category = term.category
         return Invoice.objects.create(
-            number=f"T-{self.numbers:04d}",
+            number=f"{self.prefix}-{self.numbers:04d}",
             member=term.membership.member,
             term=term,
             kind="join" if term.kind == "join" else "renewal",
