@@ -85,7 +85,9 @@ def bar_chart(
     fmt: Callable[[int], str] = lambda n: f"{n:,}",
 ) -> BarChart:
     """Grouped bars: one group per label, one bar per series. Negative values draw as zero."""
-    top = nice_ceiling(max([0, *(v for s in series for v in s.values)]))
+    # Four gridlines at round values: the top is four times a round step.
+    step = nice_ceiling(math.ceil(max([0, *(v for s in series for v in s.values)]) / 4))
+    top = 4 * step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(labels))
     group_w = slot * 0.8
@@ -112,7 +114,7 @@ def bar_chart(
         if i % every == 0
     ]
     grid = [
-        GridLine(y=round(TOP + plot_h - plot_h * part / 4, 1), label=fmt(round(top * part / 4)))
+        GridLine(y=round(TOP + plot_h - plot_h * part / 4, 1), label=fmt(step * part))
         for part in range(0, 5)
     ]
     legend = [

@@ -33,7 +33,9 @@ class ReportForm(forms.Form):
         super().__init__(data or None, **kwargs)
         self.defaults = defaults
         for name, value in defaults.items():
-            self.fields[name].initial = value
+            field = self.fields[name]
+            # A month input shows "2026-03", not a date.
+            field.initial = value.strftime("%Y-%m") if isinstance(field, MonthField) else value
 
     def values(self) -> dict:
         """The cleaned filters, each falling back on its default when missing or invalid."""
