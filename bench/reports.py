@@ -174,7 +174,8 @@ def main() -> int:
             for name, query in PAGES:
                 elapsed, queries = measure(client, name, query)
                 results[(size, name)] = (elapsed, queries)
-                print(f"{size:>9,} {name:<22} {elapsed * 1000:8.0f} ms {queries:4d} queries", flush=True)
+                line = f"{size:>9,} {name:<22} {elapsed * 1000:8.0f} ms {queries:4d} queries"
+                print(line, flush=True)
         base = min(args.sizes)
         for size in sorted(args.sizes)[1:]:
             for name, _query in PAGES:
