@@ -100,45 +100,60 @@ class MonthFlows:
 def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> list[MonthFlows]:
     """Per month: terms started by kind (a renewal counts in the month its term starts), terms
     ended and how many of those renewed within grace, and lapses (the day after the grace of
-    an unrenewed term ends falls in the month, and is not after today). One query."""
-    grace = dt.timedelta(days=grace_days)
-    renewed = Q(renewed=True)
-    not_life = ~Q(kind=TermKind.LIFE)
-    annotations = {}
-    for i, month in enumerate(months):
-        starts = Q(start_on__gte=month.first_on, start_on__lte=month.last_on)
-        ends = Q(end_on__gte=month.first_on, end_on__lte=month.last_on) & not_life
-        for kind in (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER):
-            annotations[f"{kind}_{i}"] = Count("pk", filter=starts & Q(kind=kind))
-        annotations[f"ended_{i}"] = Count("pk", filter=ends)
-        annotations[f"renewed_{i}"] = Count("pk", filter=ends & renewed)
-        annotations[f"undecided_{i}"] = Count(
-            "pk", filter=ends & ~renewed & Q(end_on__gt=today - grace)
-        )
-        annotations[f"lapses_{i}"] = Count(
-            "pk",
-            filter=not_life
-            & ~renewed
-            & Q(end_on__gte=month.first_on - grace, end_on__lte=month.last_on - grace)
-            & Q(end_on__lte=today - grace),
-        )
+    an unrenewed term ends falls in the month, and is not after today). One query; whether a
+    term was renewed is worked out once per term, not once per month."""
     if not months:
         return []
-    totals = paid_terms().annotate(renewed=renewal_chain_q()).aggregate(**annotations)
-    return [
-        MonthFlows(
-            period=month,
-            joins=totals[f"join_{i}"],
-            renewals=totals[f"renewal_{i}"],
-            reinstatements=totals[f"reinstatement_{i}"],
-            waivers=totals[f"waiver_{i}"],
-            lapses=totals[f"lapses_{i}"],
-            ended=totals[f"ended_{i}"],
-            renewed=totals[f"renewed_{i}"],
-            undecided=totals[f"undecided_{i}"],
+    grace = dt.timedelta(days=grace_days)
+    inner = (
+        paid_terms()
+        .order_by()
+        .annotate(renewed=renewal_chain_q())
+        .values("kind", "start_on", "end_on", "renewed")
+    )
+    sql, params = inner_sql(inner)
+    sums, values = [], []
+    kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
+    for month in months:
+        for kind in kinds:
+            sums.append("t.kind = %s AND t.start_on BETWEEN %s AND %s")
+            values += [kind, month.first_on, month.last_on]
+        ends = "t.kind <> %s AND t.end_on BETWEEN %s AND %s"
+        ends_values = [TermKind.LIFE, month.first_on, month.last_on]
+        sums.append(ends)
+        values += ends_values
+        sums.append(ends + " AND t.renewed")
+        values += ends_values
+        sums.append(ends + " AND NOT t.renewed AND t.end_on > %s")
+        values += [*ends_values, today - grace]
+        sums.append(
+            "t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s AND t.end_on <= %s"
         )
-        for i, month in enumerate(months)
-    ]
+        values += [TermKind.LIFE, month.first_on - grace, month.last_on - grace, today - grace]
+    columns = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in sums)
+    # Only fixed conditions are formatted in; every value travels as a parameter.
+    (row,) = fetch_all(f"SELECT {columns} FROM ({sql}) t", (*values, *params))  # noqa: S608
+    row = [int(v or 0) for v in row]
+    per_month = len(kinds) + 4
+    flows = []
+    for i, month in enumerate(months):
+        joins, renewals, reinstatements, waivers, ended, renewed, undecided, lapses = row[
+            i * per_month : (i + 1) * per_month
+        ]
+        flows.append(
+            MonthFlows(
+                period=month,
+                joins=joins,
+                renewals=renewals,
+                reinstatements=reinstatements,
+                waivers=waivers,
+                lapses=lapses,
+                ended=ended,
+                renewed=renewed,
+                undecided=undecided,
+            )
+        )
+    return flows
 
 
 @dataclass(frozen=True)
