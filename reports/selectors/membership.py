@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
-from membership.models import Membership, MembershipCategory, TermKind
+from membership.models import Membership, MembershipCategory, MembershipTerm, TermKind, TermStatus
 from reports.periods import Period, fiscal_year, fiscal_year_of
 from reports.selectors.common import (
     covers,
@@ -18,7 +18,6 @@ from reports.selectors.common import (
     inner_sql,
     known_on,
     paid_terms,
-    renewal_chain_q,
 )
 
 ACTIVE, GRACE, LAPSED = 3, 2, 1
@@ -105,13 +104,16 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     if not months:
         return []
     grace = dt.timedelta(days=grace_days)
-    inner = (
-        paid_terms()
-        .order_by()
-        .annotate(renewed=renewal_chain_q())
-        .values("kind", "start_on", "end_on", "renewed")
+    # Renewed: another paid term (not a reinstatement) starts on its end date, as in
+    # `renewal_chain_q`, found here with one hash join instead of a lookup per term.
+    table = MembershipTerm._meta.db_table
+    sql = (
+        f"SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "  # noqa: S608
+        f"FROM {table} t LEFT JOIN (SELECT DISTINCT membership_id, start_on FROM {table} "
+        f"WHERE status = %s AND kind <> %s) n "
+        f"ON n.membership_id = t.membership_id AND n.start_on = t.end_on WHERE t.status = %s"
     )
-    sql, params = inner_sql(inner)
+    params = (TermStatus.ACTIVE, TermKind.REINSTATEMENT, TermStatus.ACTIVE)
     sums, values = [], []
     kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
     for month in months:
@@ -132,7 +134,7 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
         values += [TermKind.LIFE, month.first_on - grace, month.last_on - grace, today - grace]
     columns = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in sums)
     # Only fixed conditions are formatted in; every value travels as a parameter.
-    (row,) = fetch_all(f"SELECT {columns} FROM ({sql}) t", (*values, *params))  # noqa: S608
+    (row,) = fetch_all(f"WITH t AS ({sql}) SELECT {columns} FROM t", (*params, *values))  # noqa: S608
     row = [int(v or 0) for v in row]
     per_month = len(kinds) + 4
     flows = []
