@@ -56,7 +56,7 @@ def grow(target: int, rng: random.Random) -> None:
             stdout=quiet,
         )
     terms = list(
-        MembershipTerm.objects.filter(invoices__isnull=True, kind="join")
+        MembershipTerm.objects.filter(membership__member__invoices__isnull=True, kind="join")
         .values_list("pk", "membership_id", "membership__member_id", "category_id", "start_on")
         .order_by("pk")
     )
