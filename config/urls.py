@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("billing.urls_staff")),
+    path("staff/", include("reports.urls")),
     path("", include("membership.urls")),
     path("", include("billing.urls")),
     path("", include("membership.dues_urls")),

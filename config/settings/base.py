@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "communications",
     "csp",
     "config.apps.PortalConfig",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,8 @@ if CV_STORAGE == "s3":
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+# Staff land on their work queue (/staff/), members on the home page.
+ACCOUNT_ADAPTER = "reports.accounts.AccountAdapter"
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -30,6 +30,10 @@ class MembershipRules(models.Model):
     # the days after a declined charge on which it is tried again.
     card_notice_days = models.PositiveSmallIntegerField(default=7)
     card_retry_days = models.JSONField(default=list)  # e.g. [2, 5, 7]
+    # Reporting only: the month the fiscal year starts in (ICMA's runs July 1 to June 30).
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("membership rules")

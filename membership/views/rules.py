@@ -51,6 +51,7 @@ class RulesForm(forms.ModelForm):
             "waiver_months",
             "waiver_max_months",
             "card_notice_days",
+            "fiscal_year_start_month",
         ]
         labels = {
             "term_months": gettext_lazy("Term length (months)"),
@@ -62,6 +63,12 @@ class RulesForm(forms.ModelForm):
             "waiver_months": gettext_lazy("Months per dues waiver"),
             "waiver_max_months": gettext_lazy("Most waiver months in all"),
             "card_notice_days": gettext_lazy("Notice before a saved-card charge (days)"),
+            "fiscal_year_start_month": gettext_lazy("Fiscal year starts in month (1-12)"),
+        }
+        help_texts = {
+            "fiscal_year_start_month": gettext_lazy(
+                "For the reports only: 7 means July 1 to June 30."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

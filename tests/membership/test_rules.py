@@ -18,6 +18,7 @@ VALID = {
     "installment_counts_text": "2, 4",
     "card_notice_days": "7",
     "card_retry_days_text": "2, 5, 7",
+    "fiscal_year_start_month": "7",
 }
 
 
@@ -51,3 +52,17 @@ def test_staff_set_the_saved_card_notice_and_retry_days(staff_client):
     )
     rules = MembershipRules.current()
     assert (rules.card_notice_days, rules.card_retry_days) == (10, [1, 3])
+
+
+def test_staff_set_the_month_the_fiscal_year_starts(staff_client):
+    assert MembershipRules.current().fiscal_year_start_month == 7
+    staff_client.post(reverse("membership:staff_rules"), {**VALID, "fiscal_year_start_month": "1"})
+    assert MembershipRules.current().fiscal_year_start_month == 1
+
+
+def test_fiscal_year_start_month_must_be_a_month(staff_client):
+    response = staff_client.post(
+        reverse("membership:staff_rules"), {**VALID, "fiscal_year_start_month": "13"}
+    )
+    assert response.status_code == 200
+    assert MembershipRules.current().fiscal_year_start_month == 7

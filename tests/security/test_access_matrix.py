@@ -98,6 +98,15 @@ ACCESS = {
     "ops:healthz": Access(NOBODY),
     "ops:readyz": Access(NOBODY),
     "ops:metrics": Access(NOBODY),
+    # Reports show counts and sums; the renewals list names members (membership staff only).
+    "reports:staff_home": Access(NOBODY),
+    "reports:membership": Access(NOBODY),
+    "reports:revenue": Access(NOBODY),
+    "reports:aging": Access(NOBODY),
+    "reports:waivers": Access(NOBODY),
+    "reports:forecast": Access(NOBODY),
+    "reports:renewals_due": Access(MEMBERSHIP),
+    "reports:experts": Access(NOBODY),
     # The admin index only; see `project_patterns` for the admin's own pages.
     "admin:index": Access(NOBODY),
     "billing_staff:member_list": Access(MEMBERSHIP, shows=True),

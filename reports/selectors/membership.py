@@ -1,0 +1,243 @@
+"""The membership report's figures, each from one aggregate query whatever the number of
+members: status and category at a list of dates, the flows per month, renewal outcomes,
+retention by join cohort, and where members are."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from membership.models import Membership, MembershipCategory, MembershipTerm, TermKind, TermStatus
+from reports.periods import Period, fiscal_year, fiscal_year_of
+from reports.selectors.common import (
+    covers,
+    fetch_all,
+    in_good_standing,
+    in_grace_window,
+    inner_sql,
+    known_on,
+    paid_terms,
+)
+
+ACTIVE, GRACE, LAPSED = 3, 2, 1
+
+
+@dataclass
+class StandingGrid:
+    """Members per (date index, state code, category id) on each of `dates`."""
+
+    dates: list[dt.date]
+    counts: dict[tuple[int, int, int | None], int] = field(default_factory=dict)
+
+    def by_state(self, index: int, state: int) -> int:
+        return sum(n for (i, s, _c), n in self.counts.items() if i == index and s == state)
+
+    def by_category(self, index: int, category_id: int) -> int:
+        """Members in good standing (active or in grace) in the category."""
+        return sum(
+            n
+            for (i, s, c), n in self.counts.items()
+            if i == index and c == category_id and s in (ACTIVE, GRACE)
+        )
+
+
+def standing_on_dates(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
+    """Each membership's state on each date, from its paid terms: active when a term holds the
+    date, in grace when one ended within the grace period, lapsed when all ended before it;
+    and its category then (the active term's, else the one in grace). One query."""
+    annotations = {}
+    for i, day in enumerate(dates):
+        annotations[f"st{i}"] = Max(
+            Case(
+                When(covers(day), then=Value(ACTIVE)),
+                When(in_grace_window(day, grace_days), then=Value(GRACE)),
+                When(known_on(day) & Q(end_on__lte=day), then=Value(LAPSED)),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        annotations[f"cat{i}"] = Coalesce(
+            Max(Case(When(covers(day), then="category_id"), default=None)),
+            Max(Case(When(in_grace_window(day, grace_days), then="category_id"), default=None)),
+        )
+    inner = paid_terms().order_by().values("membership_id").annotate(**annotations)
+    sql, params = inner_sql(inner)
+    selects = [
+        # Only column numbers are formatted in; every value travels as a parameter.
+        f"SELECT {i}, s.st{i}, s.cat{i}, COUNT(*) FROM s WHERE s.st{i} IS NOT NULL "  # noqa: S608
+        f"GROUP BY s.st{i}, s.cat{i}"
+        for i in range(len(dates))
+    ]
+    grid = StandingGrid(dates=dates)
+    if not dates:
+        return grid
+    for index, state, category_id, count in fetch_all(
+        f"WITH s AS ({sql}) " + " UNION ALL ".join(selects), params
+    ):
+        grid.counts[(index, state, category_id)] = count
+    return grid
+
+
+@dataclass(frozen=True)
+class MonthFlows:
+    period: Period
+    joins: int
+    renewals: int
+    reinstatements: int
+    waivers: int
+    lapses: int
+    ended: int
+    renewed: int
+    undecided: int  # ended, not renewed, still in grace today
+
+    @property
+    def decided(self) -> int:
+        return self.ended - self.undecided
+
+
+def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> list[MonthFlows]:
+    """Per month: terms started by kind (a renewal counts in the month its term starts), terms
+    ended and how many of those renewed within grace, and lapses (the day after the grace of
+    an unrenewed term ends falls in the month, and is not after today). One query; whether a
+    term was renewed is worked out once per term, not once per month."""
+    if not months:
+        return []
+    grace = dt.timedelta(days=grace_days)
+    # Renewed: another paid term (not a reinstatement) starts on its end date, as in
+    # `renewal_chain_q`, found here with one hash join instead of a lookup per term.
+    table = MembershipTerm._meta.db_table
+    sql = (
+        f"SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "  # noqa: S608
+        f"FROM {table} t LEFT JOIN (SELECT DISTINCT membership_id, start_on FROM {table} "
+        f"WHERE status = %s AND kind <> %s) n "
+        f"ON n.membership_id = t.membership_id AND n.start_on = t.end_on WHERE t.status = %s"
+    )
+    params = (TermStatus.ACTIVE, TermKind.REINSTATEMENT, TermStatus.ACTIVE)
+    sums, values = [], []
+    kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
+    for month in months:
+        for kind in kinds:
+            sums.append("t.kind = %s AND t.start_on BETWEEN %s AND %s")
+            values += [kind, month.first_on, month.last_on]
+        ends = "t.kind <> %s AND t.end_on BETWEEN %s AND %s"
+        ends_values = [TermKind.LIFE, month.first_on, month.last_on]
+        sums.append(ends)
+        values += ends_values
+        sums.append(ends + " AND t.renewed")
+        values += ends_values
+        sums.append(ends + " AND NOT t.renewed AND t.end_on > %s")
+        values += [*ends_values, today - grace]
+        sums.append(
+            "t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s AND t.end_on <= %s"
+        )
+        values += [TermKind.LIFE, month.first_on - grace, month.last_on - grace, today - grace]
+    columns = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in sums)
+    # Only fixed conditions are formatted in; every value travels as a parameter.
+    (row,) = fetch_all(f"WITH t AS ({sql}) SELECT {columns} FROM t", (*params, *values))  # noqa: S608
+    row = [int(v or 0) for v in row]
+    per_month = len(kinds) + 4
+    flows = []
+    for i, month in enumerate(months):
+        joins, renewals, reinstatements, waivers, ended, renewed, undecided, lapses = row[
+            i * per_month : (i + 1) * per_month
+        ]
+        flows.append(
+            MonthFlows(
+                period=month,
+                joins=joins,
+                renewals=renewals,
+                reinstatements=reinstatements,
+                waivers=waivers,
+                lapses=lapses,
+                ended=ended,
+                renewed=renewed,
+                undecided=undecided,
+            )
+        )
+    return flows
+
+
+@dataclass(frozen=True)
+class Cohort:
+    year: int  # the fiscal year its members joined in
+    members: int
+    # (fiscal year, members in good standing at its end), for each ended year after joining.
+    retained: list[tuple[int, int]]
+
+
+def retention_by_cohort(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """Of the members whose first paid term started in fiscal year Y, how many were in good
+    standing at the end of each later fiscal year that has ended. One query."""
+    if not years:
+        return []
+    periods = {y: fiscal_year(y, start_month=start_month) for y in years}
+    last_year = fiscal_year_of(today, start_month=start_month) - 1
+    ends = {
+        y: fiscal_year(y, start_month=start_month).last_on
+        for y in range(min(years) + 1, last_year + 1)
+    }
+    annotations = {
+        f"g{y}": Max(
+            Case(
+                When(in_good_standing(day, grace_days), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for y, day in ends.items()
+    }
+    inner = (
+        paid_terms()
+        .order_by()
+        .values("membership_id")
+        .annotate(first_on=Min("start_on"), **annotations)
+    )
+    sql, params = inner_sql(inner)
+    cohort_case = " ".join(f"WHEN s.first_on BETWEEN %s AND %s THEN {y}" for y in years)
+    cohort_params = tuple(p for y in years for p in (periods[y].first_on, periods[y].last_on))
+    sums = ", ".join(f"SUM(s.g{y})" for y in ends) or "0"
+    rows = fetch_all(
+        f"WITH s AS ({sql}) SELECT c.cohort, COUNT(*), {sums.replace('s.', 'c.')} FROM "  # noqa: S608
+        f"(SELECT s.*, CASE {cohort_case} END AS cohort FROM s) c "
+        f"WHERE c.cohort IS NOT NULL GROUP BY c.cohort",
+        params + cohort_params,
+    )
+    found = {row[0]: row for row in rows}
+    cohorts = []
+    for year in years:
+        row = found.get(year)
+        members = row[1] if row else 0
+        later = [y for y in ends if y > year]
+        values = dict(zip(ends, row[2:], strict=False)) if row else {}
+        cohorts.append(Cohort(year, members, [(y, int(values.get(y) or 0)) for y in later]))
+    return cohorts
+
+
+def members_by_place(*, on: dt.date, grace_days: int) -> tuple[list, list]:
+    """Members in good standing on `on` by country, and in the United States by state. Two
+    queries."""
+    from django.db.models import Exists, OuterRef
+
+    standing = Exists(
+        paid_terms().filter(in_good_standing(on, grace_days), membership_id=OuterRef("pk"))
+    )
+    members = Membership.objects.filter(standing).order_by()
+    countries = list(
+        members.values_list("member__country")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__country")
+    )
+    states = list(
+        members.filter(member__country="US")
+        .values_list("member__state_province")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "member__state_province")
+    )
+    return countries, states
+
+
+def categories() -> list[MembershipCategory]:
+    return list(MembershipCategory.objects.order_by("sort_order", "name"))

@@ -1,0 +1,182 @@
+"""The revenue report's figures: dues invoiced, collected, refunded and outstanding by month,
+category, payment method and fiscal year, and receivables by age. Three or one aggregate
+queries, whatever the number of invoices."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from billing.models import Invoice, InvoiceStatus, Payment, PaymentState, Refund, RefundState
+from reports.periods import Period
+from reports.selectors.common import day_after_start
+
+RECEIVED = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
+CLAIMS = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+MEASURES = ("invoiced", "collected", "refunded", "outstanding")
+
+
+def _in(period: Period, name: str) -> Q:
+    return Q(**{f"{name}__gte": period.first_on, f"{name}__lte": period.last_on})
+
+
+def _money(expression, condition) -> Coalesce:
+    return Coalesce(Sum(expression, filter=condition), Value(0), output_field=BigIntegerField())
+
+
+@dataclass
+class Revenue:
+    """Cents per (measure, period key, category name, payment method or "")."""
+
+    cells: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def total(self, measure: str, period: str, *, category=None, method=None) -> int:
+        return sum(
+            cents
+            for (m, p, c, g), cents in self.cells.items()
+            if m == measure
+            and p == period
+            and (category is None or c == category)
+            and (method is None or g == method)
+        )
+
+    def categories(self) -> list[str]:
+        return sorted({c for (_m, _p, c, _g) in self.cells})
+
+    def methods(self) -> list[str]:
+        return sorted({g for (_m, _p, _c, g) in self.cells if g})
+
+
+def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenue:
+    """Invoiced: invoices issued in the period that still claim money (open or paid; cancelled
+    and closed-unpaid ones are no claim). Collected: payments received in the period, not
+    overpayments (those are returned). Refunded: refunds that succeeded, on the day they were
+    made. Outstanding: what the period's open invoices still ask for today."""
+    revenue = Revenue()
+    invoices = Invoice.objects.order_by()
+    payments = Payment.objects.filter(state__in=RECEIVED, is_overpayment=False).order_by()
+    refunds = Refund.objects.filter(state=RefundState.SUCCEEDED).order_by()
+    if category:
+        invoices = invoices.filter(category_name=category)
+        payments = payments.filter(invoice__category_name=category)
+        refunds = refunds.filter(payment__invoice__category_name=category)
+    claims = Q(status__in=CLAIMS)
+    open_ = Q(status=InvoiceStatus.OPEN)
+    rows = invoices.values_list("category_name").annotate(
+        **{
+            f"inv{i}": _money("total_cents", claims & _in(p, "issued_on"))
+            for i, p in enumerate(periods.values())
+        },
+        **{
+            f"out{i}": _money(F("total_cents") - F("paid_cents"), open_ & _in(p, "issued_on"))
+            for i, p in enumerate(periods.values())
+        },
+    )
+    keys = list(periods)
+    n = len(keys)
+    for row in rows:
+        for i, key in enumerate(keys):
+            revenue.cells[("invoiced", key, row[0], "")] += row[1 + i]
+            revenue.cells[("outstanding", key, row[0], "")] += row[1 + n + i]
+    received_on = Coalesce(
+        "received_on", TruncDate("confirmed_at"), TruncDate("created_at"), output_field=DateField()
+    )
+    rows = (
+        payments.annotate(day=received_on)
+        .values_list("invoice__category_name", "gateway")
+        .annotate(
+            **{
+                f"c{i}": _money("amount_cents", _in(p, "day"))
+                for i, p in enumerate(periods.values())
+            }
+        )
+    )
+    for row in rows:
+        for i, key in enumerate(keys):
+            revenue.cells[("collected", key, row[0], row[1])] += row[2 + i]
+    rows = (
+        refunds.annotate(day=TruncDate("created_at"))
+        .values_list("payment__invoice__category_name", "payment__gateway")
+        .annotate(
+            **{
+                f"r{i}": _money("amount_cents", _in(p, "day"))
+                for i, p in enumerate(periods.values())
+            }
+        )
+    )
+    for row in rows:
+        for i, key in enumerate(keys):
+            revenue.cells[("refunded", key, row[0], row[1])] += row[2 + i]
+    return revenue
+
+
+AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    category: str
+    counts: list[int]
+    balances: list[int]
+
+
+def receivables_aging(*, on: dt.date, category: str = "") -> list[AgingRow]:
+    """Invoices that were open on `on` (issued by then, not yet paid, cancelled or closed) with
+    what was still owed that day, by days since issue: 0–30, 31–60, 61–90, over 90. One query."""
+    paid_by_then = Subquery(
+        Payment.objects.filter(
+            invoice_id=OuterRef("pk"),
+            state__in=RECEIVED,
+            is_overpayment=False,
+            received_on__lte=on,
+        )
+        .order_by()
+        .values("invoice_id")
+        .annotate(s=Sum("amount_cents"))
+        .values("s"),
+        output_field=BigIntegerField(),
+    )
+    after = day_after_start(on)
+    still_open = (
+        Q(status=InvoiceStatus.OPEN)
+        | Q(status=InvoiceStatus.PAID, paid_at__gte=after)
+        | Q(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.EXPIRED), closed_at__gte=after)
+    )
+    invoices = (
+        Invoice.objects.filter(still_open, issued_on__lte=on)
+        .annotate(balance=F("total_cents") - Coalesce(paid_by_then, Value(0)))
+        .filter(balance__gt=0)
+        .order_by()
+    )
+    if category:
+        invoices = invoices.filter(category_name=category)
+    annotations = {}
+    for i, (low, high) in enumerate(AGE_BUCKETS):
+        age = Q(issued_on__lte=on - dt.timedelta(days=low))
+        if high is not None:
+            age &= Q(issued_on__gte=on - dt.timedelta(days=high))
+        annotations[f"n{i}"] = Count("pk", filter=age)
+        annotations[f"b{i}"] = _money("balance", age)
+    rows = invoices.values_list("category_name").annotate(**annotations).order_by("category_name")
+    k = len(AGE_BUCKETS)
+    return [
+        AgingRow(row[0], list(row[1 : 1 + 2 * k : 2]), list(row[2 : 2 + 2 * k : 2])) for row in rows
+    ]
+
+
+def invoice_category_names() -> list[str]:
+    return list(
+        Invoice.objects.order_by("category_name").values_list("category_name", flat=True).distinct()
+    )
