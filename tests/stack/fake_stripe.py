@@ -24,6 +24,8 @@ class FakeStripe:
         self.latency = latency
         self.sessions: dict[str, dict] = {}
         self.charges: list[dict] = []
+        # Client ports of the calls being answered right now (a worker mid-task holds one).
+        self.in_flight: set[int] = set()
         self.requests: list[tuple[str, str]] = []
         self._ids = count(1)
         self._lock = threading.Lock()
@@ -46,6 +48,16 @@ class FakeStripe:
         """What Stripe says about this session from now on."""
         with self._lock:
             self.sessions[session["id"]] = session
+
+    def _wait(self, port: int) -> None:
+        """The call's latency, during which the caller's port is listed as in flight."""
+        with self._lock:
+            self.in_flight.add(port)
+        try:
+            time.sleep(self.latency)
+        finally:
+            with self._lock:
+                self.in_flight.discard(port)
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_stack{next(self._ids):06d}"
@@ -119,7 +131,7 @@ class FakeStripe:
             def do_GET(self):
                 path = urlsplit(self.path).path
                 fake.requests.append(("GET", path))
-                time.sleep(fake.latency)
+                fake._wait(self.client_address[1])
                 match = SESSION_PATH.match(path)
                 with fake._lock:
                     session = fake.sessions.get(match.group(1)) if match else None
@@ -132,7 +144,7 @@ class FakeStripe:
                 fake.requests.append(("POST", path))
                 length = int(self.headers.get("Content-Length") or 0)
                 params = dict(parse_qsl(self.rfile.read(length).decode()))
-                time.sleep(fake.latency)
+                fake._wait(self.client_address[1])
                 if path == "/v1/customers":
                     return self._answer(
                         200, {"id": fake._new_id("cus"), "object": "customer", "email": None}

@@ -224,7 +224,7 @@ def test_join_by_cheque_and_a_webhook_survive_losing_a_node_and_a_worker(cluster
     challenge = staff.get("/accounts/2fa/authenticate/")
     _counter, code = current_code()
     done = staff.post("/accounts/2fa/authenticate/", {"code": code}, csrf_from=challenge)
-    assert (done.status, done.location) == (302, "/"), done.text[:2000]
+    assert (done.status, done.location) == (302, "/staff/"), done.text[:2000]
     record_path = f"/staff/invoices/{invoice_number}/record-payment/"
     record = staff.get(record_path)
     assert record.status == 200, record.text[:2000]

@@ -3,13 +3,15 @@ CV_STORAGE=database the file lives in PostgreSQL, not on the disk of the node th
 
 import pytest
 
+from tests.experts.factories import small_pdf
 from tests.stack.browser import Browser
 from tests.stack.services import gunicorn, production_env
 from tests.stack.test_two_web_processes import PASSWORD, database_url
 
 pytestmark = [pytest.mark.stack, pytest.mark.redis, pytest.mark.postgres]
 
-CV_BYTES = b"%PDF-1.4\n% a CV uploaded on node 1\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+# A real PDF: CVs are checked by structure.
+CV_BYTES = small_pdf("A CV uploaded on node 1")
 
 
 @pytest.fixture

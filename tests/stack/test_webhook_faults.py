@@ -93,7 +93,7 @@ class Faults:
             stack.redis.start()
             self.done.append("redis down for 4 s, then up")
             self._at(12)
-            busy = self._wait_until_busy(worker, timeout=6)
+            busy = self._wait_until_busy(worker, timeout=8)
             worker.kill()
             self.done.append("worker0 killed mid-task" if busy else "worker0 killed")
             time.sleep(4)
@@ -108,16 +108,18 @@ class Faults:
         except BaseException as error:  # reported by the test, not lost in the thread
             self.error = error
 
-    @staticmethod
-    def _wait_until_busy(worker, *, timeout: float) -> bool:
-        """Wait until the worker has taken an event task and not finished it (its last task
-        line says `received`), so the kill lands in the middle of processing."""
+    def _wait_until_busy(self, worker, *, timeout: float) -> bool:
+        """Wait until the worker is in the middle of a task: it holds a call to Stripe that
+        is being answered (found from /proc by the call's client port), so the kill lands
+        in the middle of processing an event."""
+        from tests.stack.services import pid_with_local_port
+
+        fake = self.stack.fake_stripe
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            lines = [
-                line for line in worker.log_tail(60).splitlines() if "process_stripe_event[" in line
-            ]
-            if lines and "received" in lines[-1]:
+            with fake._lock:
+                ports = list(fake.in_flight)
+            if any(pid_with_local_port([worker.proc.pid], port) for port in ports):
                 return True
             time.sleep(0.02)
         return False
