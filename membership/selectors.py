@@ -83,6 +83,17 @@ def category_codes_by_position() -> tuple[dict[str, str], str | None]:
     return by_position, any_position
 
 
+def category_code_resolver():
+    """`resolve(category_code, position)`: the membership's category, else the first
+    member-selectable category that admits the position (None when none does). One query."""
+    by_position, any_position = category_codes_by_position()
+
+    def resolve(category_code, position):
+        return category_code or by_position.get(position, any_position)
+
+    return resolve
+
+
 def members_for_dues_preview(*, chunk_size: int = 5_000, on=None):
     """Stream the dues facts of every member with a current or renewable membership (active
     or in grace on `on`), for the impact preview, without a query per member.
@@ -91,7 +102,7 @@ def members_for_dues_preview(*, chunk_size: int = 5_000, on=None):
     The category is the membership's current one; a member without one is quoted in the first
     member-selectable category that admits their position (None when none does).
     """
-    by_position, any_position = category_codes_by_position()
+    resolve = category_code_resolver()
     rows = (
         members_in_good_standing(on=on)
         .order_by()
@@ -108,7 +119,7 @@ def members_for_dues_preview(*, chunk_size: int = 5_000, on=None):
     for member_id, category, position, salary, population, budget in rows:
         yield (
             member_id,
-            category or by_position.get(position, any_position),
+            resolve(category, position),
             position,
             salary,
             population,

@@ -123,6 +123,23 @@ def message_queue(
     return message
 
 
+def message_queue_text(
+    *, to: str, template: str, subject: str, body: str, user=None
+) -> OutgoingMessage:
+    """Store a message another library rendered (allauth's account e-mails) and send it after
+    commit, like every other message."""
+    message = OutgoingMessage.objects.create(
+        template=template,
+        to=to,
+        user_id=getattr(user, "pk", user),
+        subject=" ".join(subject.split()),
+        body_text=body,
+        next_attempt_at=timezone.now(),
+    )
+    _enqueue_after_commit(message.pk)
+    return message
+
+
 def messages_queue(drafts: list[Draft]) -> list[OutgoingMessage]:
     """Queue many messages in bulk (the daily reminders). Drafts whose key is already in the
     outbox are skipped. Returns the rows created, with their ids."""

@@ -184,7 +184,7 @@ if CV_STORAGE == "s3":
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 # Staff land on their work queue (/staff/), members on the home page.
-ACCOUNT_ADAPTER = "reports.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "membership.accounts.AccountAdapter"
 
 # --- Accounts (django-allauth) ---
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -52,7 +52,8 @@ class ImpactPreview:
         return self.total_after_cents - self.total_before_cents
 
 
-def _quote_total(terms, category, position, salary, population, budget) -> int | None:
+def quote_total_or_none(terms, category, position, salary, population, budget) -> int | None:
+    """The total under `terms`, or None where the schedule cannot quote these facts."""
     try:
         return quote_total_cents(
             terms=terms,
@@ -77,8 +78,8 @@ def impact_compute(
         if category is None:
             preview.members_not_quoted += 1
             continue
-        old = _quote_total(before, category, position, salary, population, budget)
-        new = _quote_total(after, category, position, salary, population, budget)
+        old = quote_total_or_none(before, category, position, salary, population, budget)
+        new = quote_total_or_none(after, category, position, salary, population, budget)
         preview.quotes += 2
         if old is None or new is None:
             preview.members_not_quoted += 1

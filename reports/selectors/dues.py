@@ -7,8 +7,8 @@ from django.db.models import Q
 
 from membership.dues_selectors import dues_schedule_terms
 from membership.models import DuesSchedule
-from membership.selectors import category_codes_by_position
-from membership.services.dues import QuoteRefused, ScheduleTerms, quote_total_cents
+from membership.services.dues import ScheduleTerms
+from membership.services.dues_preview import quote_total_or_none
 
 
 class ScheduleBook:
@@ -42,17 +42,7 @@ class ScheduleBook:
 def quote_or_none(terms: ScheduleTerms | None, category, position, salary, population, budget):
     if terms is None or category is None:
         return None
-    try:
-        return quote_total_cents(
-            terms=terms,
-            category=category,
-            position=position,
-            salary_cents=salary,
-            population=population,
-            budget_cents=budget,
-        )
-    except QuoteRefused:
-        return None
+    return quote_total_or_none(terms, category, position, salary, population, budget)
 
 
 FACT_FIELDS = (
@@ -62,17 +52,6 @@ FACT_FIELDS = (
     "membership__member__population",
     "membership__member__general_fund_budget_cents",
 )
-
-
-def member_category_resolver():
-    """The category a member renews in: the membership's, else (as the impact preview does)
-    the first member-selectable category that admits the position. One query."""
-    by_position, any_position = category_codes_by_position()
-
-    def resolve(category_code, position):
-        return category_code or by_position.get(position, any_position)
-
-    return resolve
 
 
 def months_between_dates(start: dt.date, end: dt.date) -> int:

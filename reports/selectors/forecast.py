@@ -16,13 +16,13 @@ from django.db.models import Count
 from membership.dates import add_months
 from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_terms
 from membership.models import DuesSchedule, TermKind
+from membership.selectors import category_code_resolver
 from membership.services.dues_preview import ImpactPreview, impact_compute
 from reports.periods import Period
 from reports.selectors.common import paid_terms, renewal_chain_q
 from reports.selectors.dues import (
     FACT_FIELDS,
     ScheduleBook,
-    member_category_resolver,
     quote_or_none,
     round_half_up_ratio,
 )
@@ -86,7 +86,7 @@ class Forecast:
 
 def forecast_population(*, period: Period):
     """(end_on, member facts) of every unrenewed paid term ending in `period`, in one query."""
-    resolve = member_category_resolver()
+    resolve = category_code_resolver()
     rows = (
         paid_terms()
         .exclude(kind=TermKind.LIFE)

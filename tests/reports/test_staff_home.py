@@ -46,7 +46,7 @@ def test_expert_work_counts(db, client, international_staff):
 
 
 def test_staff_land_on_the_staff_home_after_signing_in(rf, membership_staff, member):
-    from reports.accounts import AccountAdapter
+    from membership.accounts import AccountAdapter
 
     request = rf.get("/")
     request.user = membership_staff
