@@ -8,11 +8,13 @@ what Stripe says, and a confirmed payment is never downgraded by a late event.
 import datetime as dt
 import logging
 import re
+import time
 
 import structlog
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,8 +81,6 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     unique event id turning a duplicate into an IntegrityError that leaves nothing behind. If
     the broker cannot take the task, the event is stored all the same and the sweep queues it:
     Stripe is answered 2xx and never redelivers into a "duplicate"."""
-    from billing.tasks import process_stripe_event
-
     stripe_event_validate(event)
     fields = {
         "stripe_id": event["id"],
@@ -97,8 +97,69 @@ def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     except IntegrityError:
         return StripeEvent.objects.get(stripe_id=event["id"]), False
     # robust: the event is stored; if the broker cannot take the task, the sweep queues it.
-    transaction.on_commit(lambda: process_stripe_event.delay(stored.pk), robust=True)
+    transaction.on_commit(doorbell_ring, robust=True)
     return stored, True
+
+
+DOORBELL_KEY = "stripe-events:doorbell"
+
+
+def doorbell_ring() -> bool:
+    """Wake a worker to drain stored events, at most once per burst: the first event after the
+    bell is reset publishes one task, the rest of the burst finds the bell rung (one cache
+    write each, no broker round trip). The draining worker resets the bell before its last look,
+    so an event stored while it finishes is either seen by that look or rings again. Returns
+    whether a task was published. A lost task (a worker killed, the broker away) is covered by
+    the bell's expiry and by the sweep."""
+    from billing.tasks import drain_stripe_events
+
+    if not cache.add(DOORBELL_KEY, 1, timeout=settings.STRIPE_EVENT_DOORBELL_SECONDS):
+        return False
+    try:
+        drain_stripe_events.delay()
+    except Exception:
+        cache.delete(DOORBELL_KEY)  # let the next event try the broker again
+        raise
+    return True
+
+
+def _claim_batch(size: int) -> list[int]:
+    """Take up to `size` received events, oldest first, for this worker: rows another worker is
+    claiming are skipped, not waited for."""
+    with transaction.atomic():
+        ids = list(
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(state=EventState.RECEIVED)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if ids:
+            StripeEvent.objects.filter(pk__in=ids).update(
+                state=EventState.PROCESSING,
+                processing_started_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+    return ids
+
+
+def stripe_events_drain(*, batch: int = 100, seconds: float = 60.0) -> tuple[int, bool]:
+    """Process every received event, claimed in batches, until none is left; then reset the
+    doorbell and look once more. Stops after `seconds` (well inside the task time limit) even
+    in a storm. Returns how many events this worker processed and whether any are left."""
+    done = 0
+    stop_at = time.monotonic() + seconds
+    while True:
+        if time.monotonic() > stop_at:
+            return done, True
+        ids = _claim_batch(batch)
+        if not ids:
+            cache.delete(DOORBELL_KEY)
+            ids = _claim_batch(batch)
+            if not ids:
+                return done, False
+        for event in StripeEvent.objects.filter(pk__in=ids).order_by("pk"):
+            _run_claimed(event)
+            done += 1
 
 
 def _seconds(name: str, default: int) -> dt.timedelta:
@@ -162,7 +223,12 @@ def stripe_event_process(*, event_id: int, now_even_if_not_due: bool = False) ->
     if not isinstance(claimed, StripeEvent):
         log.info("stripe_event_not_claimed", event_pk=event_id, state=claimed)
         return claimed
-    event = claimed
+    return _run_claimed(claimed)
+
+
+def _run_claimed(event: StripeEvent) -> str:
+    """Run the handler for an event this worker has claimed and record the outcome."""
+    event_id = event.pk
     try:
         with transaction.atomic():
             problem = _malformed(event)

@@ -283,6 +283,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "billing.tasks.process_stripe_event": {"queue": "webhooks"},
+    "billing.tasks.drain_stripe_events": {"queue": "webhooks"},
     "billing.tasks.stripe_events_sweep": {"queue": "webhooks"},
     "communications.tasks.send_message": {"queue": "mail"},
     "communications.tasks.sweep_outbox": {"queue": "mail"},
@@ -295,6 +296,8 @@ STRIPE_EVENT_RETRY_BASE_SECONDS = int(os.environ.get("STRIPE_EVENT_RETRY_BASE_SE
 STRIPE_EVENT_PROCESSING_STALE_SECONDS = int(
     os.environ.get("STRIPE_EVENT_PROCESSING_STALE_SECONDS", "300")
 )
+# A webhook burst publishes one drain task; the bell stays rung this long if that task is lost.
+STRIPE_EVENT_DOORBELL_SECONDS = int(os.environ.get("STRIPE_EVENT_DOORBELL_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE: dict = {
     "membership-daily": {
         "task": "membership.tasks.run_membership_daily",

@@ -85,7 +85,7 @@ def test_the_broker_down_at_the_webhook_stores_the_event_answers_200_and_the_swe
     session = paid_session(pending_payment)
     fake_stripe.pay(session)
 
-    real_delay = tasks.process_stripe_event.delay
+    real_delay = tasks.drain_stripe_events.delay
     broker = {"up": False}
 
     def delay(*args, **kwargs):
@@ -95,7 +95,7 @@ def test_the_broker_down_at_the_webhook_stores_the_event_answers_200_and_the_swe
             raise OperationalError("Error 111 connecting to redis. Connection refused.")
         return real_delay(*args, **kwargs)
 
-    monkeypatch.setattr(tasks.process_stripe_event, "delay", delay)
+    monkeypatch.setattr(tasks.drain_stripe_events, "delay", delay)
     event = event_for("checkout.session.completed", session)
     with django_capture_on_commit_callbacks(execute=True):
         first = post_event(client, event)

@@ -211,7 +211,7 @@ def test_join_by_cheque_and_a_webhook_survive_losing_a_node_and_a_worker(cluster
         what="the webhook's payment to be confirmed by a worker",
         interval=0.5,
     )
-    assert "process_stripe_event" in worker2.log_path.read_text(errors="replace")
+    assert "drain_stripe_events" in worker2.log_path.read_text(errors="replace")
 
     staff = Journey(cluster.port)
     login = staff.get("/accounts/login/")
