@@ -125,3 +125,27 @@ def test_production_cache_may_live_in_its_own_redis_database():
         "redis://redis.internal:6379/1",
         "redis://redis.internal:6379/0",
     ]
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = run_python(
+        script, env_extra={**PRODUCTION, "REDIS_URL": "redis://redis.internal:6379/0"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["600", "True"]
+
+
+def test_the_procfile_runs_gunicorn_with_threaded_workers_and_a_timeout():
+    procfile = (ROOT / "Procfile").read_text()
+    assert "gunicorn -c config/gunicorn.py config.wsgi" in procfile
+    script = (
+        "import runpy; c = runpy.run_path('config/gunicorn.py'); "
+        "print(c['worker_class'], c['threads'], c['timeout'])"
+    )
+    result = run_python(script, env_extra={"GUNICORN_THREADS": "8"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["gthread", "8", "60"]
