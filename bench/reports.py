@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import create_database  # noqa: E402
-from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
+from bench.support import bench_django  # noqa: E402
 
 BATCH = 5_000
 PAGES = [
@@ -140,25 +139,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
-    bindir = find_postgres_bin()
-    if bindir is None:
-        print("This benchmark needs the PostgreSQL binaries.", file=sys.stderr)
-        return 2
-    with postgres_cluster(bindir) as url:
-        create_database(url)
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_django():
         from django.test import Client
         from django.test.utils import setup_test_environment
 
         from tests.factories import staff_user
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
         client = Client()
         client.force_login(staff_user(groups=["Membership staff"]))
         rng = random.Random(2026)
