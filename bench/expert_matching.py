@@ -22,18 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import support  # noqa: E402
-from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
+from bench.support import bench_django  # noqa: E402
 
 BATCH = 5_000
 
 
-def create_database(url: str, *, parallel: bool = False) -> None:
+def database_settings(*, parallel: bool = False) -> dict[str, str]:
     # The web process and PostgreSQL share this machine's few CPUs: a parallel worker would
     # compete with the request it serves. A database host of its own keeps the default.
     # Reported with the results.
-    settings = {} if parallel else {"max_parallel_workers_per_gather": "0"}
-    support.create_database(url, settings=settings)
+    return {} if parallel else {"max_parallel_workers_per_gather": "0"}
 
 
 def grow_pool(target: int, rng: random.Random) -> float:
@@ -156,22 +154,12 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    bindir = find_postgres_bin()
-    if bindir is None:
-        print("No PostgreSQL binaries found; this benchmark needs PostgreSQL.", file=sys.stderr)
-        return 2
-    with postgres_cluster(bindir) as url:
-        create_database(url, parallel=args.parallel)
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        os.environ["ALLOWED_HOSTS"] = "testserver"
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_django(
+        database_settings=database_settings(parallel=args.parallel),
+        environ={"ALLOWED_HOSTS": "testserver"},
+    ):
         from django.test import Client
 
-        call_command("migrate", verbosity=0)
         staff, request_url = prepare()
         client = Client()
         client.force_login(staff)

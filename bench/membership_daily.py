@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import create_database  # noqa: E402
-from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
+from bench.support import bench_django  # noqa: E402
 
 DAY = dt.date(2027, 3, 15)
 BATCH = 5_000
@@ -91,28 +90,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
-    bindir = find_postgres_bin()
-    if bindir is None:
-        print("This benchmark needs the PostgreSQL binaries.", file=sys.stderr)
-        return 2
-    with postgres_cluster(bindir) as url:
-        create_database(url)
-        os.environ["DATABASE_URL"] = url
-        os.environ["EMAIL_URL"] = "locmem://"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-        import django
-
-        django.setup()
+    with bench_django(settings_module="config.settings.dev", environ={"EMAIL_URL": "locmem://"}):
         from django.core import mail
-        from django.core.management import call_command
 
         from communications.models import OutgoingMessage
-        from membership.models import Membership, Reminder
 
-        call_command("migrate", verbosity=0)
         # The job queues its e-mails in the outbox; workers send them. Measure the job alone:
         # tasks go to an in-memory broker instead of running inside the measured call.
         from config.celery import app
+        from membership.models import Membership, Reminder
 
         # (the namespaced key is the one Celery reads when Django settings configure it)
         app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, task_always_eager=False)

@@ -1,12 +1,14 @@
 """Benchmark: each report page at 10,000 and 100,000 members (three terms each).
 
-    .venv/bin/python bench/reports.py [--sizes 10000 100000]
+    .venv/bin/python bench/reports.py [--sizes 10000 100000 1000000]
 
 Starts a throw-away PostgreSQL (as `make test` does), migrates it, seeds members with
 `seed_members --with-memberships` and gives each two earlier terms (a join and a renewal, some
 renewed late or not at all), records a payment per term, then requests every report page as a
-membership staff member and prints the server time and the number of SQL queries of each, with
-the query ratio against the smallest size (it must be 1.00). Not part of `make test`.
+membership staff member and prints the server time and the number of SQL queries of each, beside
+a baseline (the home page through the same middleware and sign-in), with the time and query
+ratios against the smallest size (queries must be x1.00). PostgreSQL runs with its default
+durability (fsync on), printed first. Not part of `make test`.
 """
 
 import argparse
@@ -20,10 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import create_database  # noqa: E402
-from scripts.run_tests import find_postgres_bin, postgres_cluster  # noqa: E402
+from bench.support import bench_django  # noqa: E402
 
 BATCH = 5_000
+# A bare page through the same middleware, session and sign-in: what any request costs here.
+BASELINE = ("home", "")
 PAGES = [
     ("reports:staff_home", ""),
     ("reports:membership", ""),
@@ -140,25 +143,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
-    bindir = find_postgres_bin()
-    if bindir is None:
-        print("This benchmark needs the PostgreSQL binaries.", file=sys.stderr)
-        return 2
-    with postgres_cluster(bindir) as url:
-        create_database(url)
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_django():
         from django.test import Client
         from django.test.utils import setup_test_environment
 
         from tests.factories import staff_user
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
         client = Client()
         client.force_login(staff_user(groups=["Membership staff"]))
         rng = random.Random(2026)
@@ -171,10 +162,19 @@ def main() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             print(f"{size:>9,} members seeded in {time.perf_counter() - started:.0f} s", flush=True)
+            base_elapsed, base_queries = measure(client, *BASELINE)
+            print(
+                f"{size:>9,} {'baseline (home page)':<22} {base_elapsed * 1000:8.0f} ms "
+                f"{base_queries:4d} queries",
+                flush=True,
+            )
             for name, query in PAGES:
                 elapsed, queries = measure(client, name, query)
                 results[(size, name)] = (elapsed, queries)
-                line = f"{size:>9,} {name:<22} {elapsed * 1000:8.0f} ms {queries:4d} queries"
+                line = (
+                    f"{size:>9,} {name:<22} {elapsed * 1000:8.0f} ms {queries:4d} queries"
+                    f"  (x{elapsed / base_elapsed:6.1f} the baseline's time)"
+                )
                 print(line, flush=True)
         base = min(args.sizes)
         for size in sorted(args.sizes)[1:]:

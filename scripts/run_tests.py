@@ -55,7 +55,9 @@ def unprivileged_user() -> str | None:
 
 
 @contextmanager
-def postgres_cluster(bindir: Path):
+def postgres_cluster(bindir: Path, *, durable: bool = False):
+    """A throw-away cluster. Tests trade durability for speed; `durable=True` keeps
+    PostgreSQL's defaults (fsync, synchronous commit, full-page writes) for benchmarks."""
     run_as = unprivileged_user()
     tmp = Path(tempfile.mkdtemp(prefix="icma-pg-"))
     data = tmp / "data"
@@ -85,10 +87,9 @@ def postgres_cluster(bindir: Path):
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        options = (
-            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             [
                 *prefix,

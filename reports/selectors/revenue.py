@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BigIntegerField,
-    Count,
     DateField,
     F,
     OuterRef,
@@ -21,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from billing.models import Invoice, InvoiceStatus, Payment, PaymentState, Refund, RefundState
 from reports.periods import Period
-from reports.selectors.common import day_after_start
+from reports.selectors.common import day_after_start, fetch_all, inner_sql
 
 RECEIVED = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
 CLAIMS = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
@@ -157,22 +156,36 @@ def receivables_aging(*, on: dt.date, category: str = "") -> list[AgingRow]:
     invoices = (
         Invoice.objects.filter(still_open, issued_on__lte=on)
         .annotate(balance=F("total_cents") - Coalesce(paid_by_then, Value(0)))
-        .filter(balance__gt=0)
         .order_by()
     )
     if category:
         invoices = invoices.filter(category_name=category)
-    annotations = {}
-    for i, (low, high) in enumerate(AGE_BUCKETS):
-        age = Q(issued_on__lte=on - dt.timedelta(days=low))
+    # The balance is worked out once per invoice in an inner query (referring to an annotation
+    # in several aggregates would repeat its payments subquery in each of them).
+    sql, params = inner_sql(invoices.values("category_name", "issued_on", "balance"))
+    columns, values = [], []
+    for low, high in AGE_BUCKETS:
+        age, age_values = "s.issued_on <= %s", [on - dt.timedelta(days=low)]
         if high is not None:
-            age &= Q(issued_on__gte=on - dt.timedelta(days=high))
-        annotations[f"n{i}"] = Count("pk", filter=age)
-        annotations[f"b{i}"] = _money("balance", age)
-    rows = invoices.values_list("category_name").annotate(**annotations).order_by("category_name")
+            age += " AND s.issued_on >= %s"
+            age_values.append(on - dt.timedelta(days=high))
+        columns.append(f"SUM(CASE WHEN {age} THEN 1 ELSE 0 END)")
+        columns.append(f"SUM(CASE WHEN {age} THEN s.balance ELSE 0 END)")
+        values += age_values * 2
+    rows = fetch_all(
+        # Only fixed conditions are formatted in; every value travels as a parameter.
+        f"SELECT s.category_name, {', '.join(columns)} FROM ({sql}) s "  # noqa: S608
+        "WHERE s.balance > 0 GROUP BY s.category_name ORDER BY s.category_name",
+        (*values, *params),
+    )
     k = len(AGE_BUCKETS)
     return [
-        AgingRow(row[0], list(row[1 : 1 + 2 * k : 2]), list(row[2 : 2 + 2 * k : 2])) for row in rows
+        AgingRow(
+            row[0],
+            [int(v or 0) for v in row[1 : 1 + 2 * k : 2]],
+            [int(v or 0) for v in row[2 : 2 + 2 * k : 2]],
+        )
+        for row in rows
     ]
 
 
