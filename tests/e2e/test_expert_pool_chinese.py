@@ -16,7 +16,9 @@ def test_expert_switches_to_chinese_and_sees_the_exports_of_their_profile(page, 
     expert = make_expert()
     request = make_request(title="Performance management workshop for county leaders")
     staff = staff_user(groups=["International programs staff"])
-    dossier_export_record(request=request, by=staff, format="print", experts=[expert], fields=["Name"])
+    dossier_export_record(
+        request=request, by=staff, format="print", experts=[expert], fields=["Name"]
+    )
     sign_in(page, expert.member.user.email)
 
     page.goto("/experts/")
