@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from membership.signup import EvenTimeSignupView
 from membership.views.pages import home
@@ -12,6 +13,8 @@ admin.site.site_title = "ICMA portal admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    # The language switch in the footer posts here (CSRF-protected); it sets the language cookie.
+    path("i18n/setlang/", set_language, name="set_language"),
     # Sign-up answers in even time for new and registered addresses (membership/signup.py).
     path("accounts/signup/", EvenTimeSignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),

@@ -365,3 +365,12 @@ def cv_downloads(*, profile: ExpertProfile | None = None) -> QuerySet:
     if profile is not None:
         downloads = downloads.filter(profile=profile)
     return downloads
+
+
+def exports_of_profile(*, profile: ExpertProfile) -> QuerySet[DossierExport]:
+    """Every dossier export that included this expert, newest first: partner, request, when."""
+    return (
+        DossierExport.objects.filter(experts=profile)
+        .select_related("request__partner")
+        .order_by("-exported_at", "-id")
+    )

@@ -73,6 +73,8 @@ class DossierExport(models.Model):
     format = models.CharField(max_length=8, choices=Format.choices)
     experts = models.ManyToManyField("experts.ExpertProfile", related_name="+", blank=True)
     expert_count = models.PositiveIntegerField(default=0)
+    # The names of the fields sent about each expert (cross-border transparency).
+    fields = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-exported_at", "-id"]

@@ -126,11 +126,21 @@ def engagement_remove(*, engagement: Engagement) -> None:
 
 @transaction.atomic
 def dossier_export_record(
-    *, request: AssistanceRequest, by, format: str, experts: list[ExpertProfile]
+    *,
+    request: AssistanceRequest,
+    by,
+    format: str,
+    experts: list[ExpertProfile],
+    fields: list[str] | tuple[str, ...] = (),
 ) -> DossierExport:
-    """Log an export before any data leaves: who, when, in which format, whose profiles."""
+    """Log an export before any data leaves: who, when, to which partner, in which format,
+    whose profiles and which of their fields."""
     export = DossierExport.objects.create(
-        request=request, exported_by=by, format=format, expert_count=len(experts)
+        request=request,
+        exported_by=by,
+        format=format,
+        expert_count=len(experts),
+        fields=list(fields),
     )
     export.experts.set(experts)
     return export

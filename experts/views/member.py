@@ -15,6 +15,7 @@ from experts.models import ConsentText, ExpertProfile
 from experts.selectors import (
     current_consent_text,
     expert_profile_for_member,
+    exports_of_profile,
     invitation_for_member,
     invitations_for_member,
 )
@@ -49,6 +50,8 @@ def mine(request):
         "consent_current": _in_pool(profile)
         and profile.consent_is_current(consent_text.pk if consent_text else None),
         "invitations": list(invitations_for_member(member=member)[:50]),
+        # Who has received this expert's profile: newest 100 exports (cross-border transparency).
+        "shares": list(exports_of_profile(profile=profile)[:100]) if _in_pool(profile) else [],
     }
     return render(request, "experts/mine.html", context)
 

@@ -148,6 +148,21 @@ def engagement_action(request, pk: int, engagement_pk: int, action: str):
     return redirect("experts:staff_request", pk=pk)
 
 
+# What the printable dossier shows of each expert (recorded with each export).
+PRINT_FIELDS = [
+    "Name",
+    "Job title",
+    "Employer",
+    "Country",
+    "State or province",
+    "Years in local government",
+    "Areas of expertise",
+    "Languages",
+    "Engagement types",
+    "E-mail",
+    "Summary",
+    "Biography",
+]
 CSV_HEADER = [
     "Member number",
     "Name",
@@ -210,11 +225,17 @@ def dossier_csv(request, pk: int):
     consent = current_consent_text()
     experts = dossier_experts(request=assistance, consent_text_id=consent.pk if consent else None)
     dossier_export_record(
-        request=assistance, by=request.user, format=DossierExport.Format.CSV, experts=experts
+        request=assistance,
+        by=request.user,
+        format=DossierExport.Format.CSV,
+        experts=experts,
+        fields=CSV_HEADER,
     )
     writer = csv.writer(_Echo())
 
     def rows():
+        # A byte-order mark, so spreadsheet programs read the file as UTF-8 (Chinese names).
+        yield "\ufeff"
         yield writer.writerow(CSV_HEADER)
         for profile in experts:
             profile.consent_text = consent
@@ -233,7 +254,11 @@ def dossier_print(request, pk: int):
     consent = current_consent_text()
     experts = dossier_experts(request=assistance, consent_text_id=consent.pk if consent else None)
     dossier_export_record(
-        request=assistance, by=request.user, format=DossierExport.Format.PRINT, experts=experts
+        request=assistance,
+        by=request.user,
+        format=DossierExport.Format.PRINT,
+        experts=experts,
+        fields=PRINT_FIELDS,
     )
     response = render(
         request,

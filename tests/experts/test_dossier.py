@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from experts.models import DossierExport
 from experts.services.profiles import consent_text_publish, expert_consent, expert_withdraw
@@ -29,7 +30,7 @@ def recommended(request, staff, **expert_options):
 
 
 def csv_rows(response):
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -104,3 +105,46 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(intl_client, international
     recommended(request, international_staff, full_name="=HYPERLINK(1)")
     rows = csv_rows(intl_client.get(reverse("experts:staff_dossier_csv", args=[request.pk])))
     assert rows[0]["Name"] == "'=HYPERLINK(1)"
+
+
+def test_csv_starts_with_a_byte_order_mark_for_spreadsheets(intl_client, request_with_two):
+    request, _, _ = request_with_two
+    response = intl_client.get(reverse("experts:staff_dossier_csv", args=[request.pk]))
+
+    assert b"".join(response.streaming_content).startswith("\ufeffMember number".encode())
+
+
+def test_each_export_records_the_fields_sent(intl_client, request_with_two):
+    request, _, _ = request_with_two
+    intl_client.get(reverse("experts:staff_dossier_print", args=[request.pk]))
+    b"".join(intl_client.get(reverse("experts:staff_dossier_csv", args=[request.pk])))
+
+    printed, csv_export = DossierExport.objects.order_by("id")
+    assert "E-mail" in printed.fields and "Member number" not in printed.fields
+    assert "Member number" in csv_export.fields and "Consent version" in csv_export.fields
+
+
+def test_the_expert_sees_each_export_of_their_profile(client, intl_client, request_with_two):
+    request, first, second = request_with_two
+    other = make_request(title="Study tour on sustainable development")
+    intl_client.get(reverse("experts:staff_dossier_print", args=[request.pk]))
+    intl_client.get(reverse("experts:staff_dossier_print", args=[other.pk]))  # nobody in it
+    export = DossierExport.objects.get(request=request)
+
+    client.force_login(first.member.user)
+    page = client.get(reverse("experts:mine")).content.decode()
+
+    assert request.title in page
+    assert request.partner.name in page
+    assert timezone.localtime(export.exported_at).strftime("%Y-%m-%d %H:%M") in page
+    assert other.title not in page
+    assert reverse("experts:withdraw") in page
+
+
+def test_an_expert_never_exported_is_told_so(client, international_staff):
+    expert = make_expert()
+    client.force_login(expert.member.user)
+
+    page = client.get(reverse("experts:mine")).content.decode()
+
+    assert "Your profile has not been sent to any partner yet." in page

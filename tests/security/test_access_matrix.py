@@ -94,6 +94,8 @@ def request_pk(w):
 
 ACCESS = {
     "home": Access(OWNER),
+    # The language switch only sets a cookie and redirects: no one's data.
+    "set_language": Access(NOBODY),
     # Probes and metrics carry no member's data for anyone.
     "ops:healthz": Access(NOBODY),
     "ops:readyz": Access(NOBODY),
