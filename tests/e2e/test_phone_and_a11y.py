@@ -314,6 +314,31 @@ LAYOUT_JS = """() => {
     if (box && inside(box.getBoundingClientRect())) continue;
     off.push("off-screen: " + text);
   }
+  // A secondary action looks secondary: not the primary button's filled brand colour.
+  const primary = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim();
+  const probe = document.createElement("span");
+  probe.style.color = primary;
+  document.body.appendChild(probe);
+  const primaryRgb = getComputedStyle(probe).color;
+  probe.remove();
+  for (const el of document.querySelectorAll(".button-secondary")) {
+    if (getComputedStyle(el).backgroundColor === primaryRgb)
+      off.push("secondary styled as primary: " + (el.innerText || "").trim().slice(0, 40));
+  }
+  // Options in a fieldset (checkbox and radio "pills") never overlap one another.
+  for (const set of document.querySelectorAll("fieldset")) {
+    const boxes = [...set.querySelectorAll("label")].map((l) => [l, l.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && r.height > 0);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i], [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (x > 1 && y > 1)
+        off.push("overlapping options: " + a.innerText.trim().slice(0, 30) +
+                 " / " + b.innerText.trim().slice(0, 30));
+    }
+  }
   // What sticks out, to say where to look when the page is too wide.
   const wide = [];
   for (const el of document.body.querySelectorAll("*")) {
@@ -339,11 +364,24 @@ def _axe():
 
 
 def _check_page(page, axe, url, label, viewport) -> list[str]:
-    problems = []
     response = page.goto(url)
     if response is None or response.status >= 400:
         return [f"{label} {url}: HTTP {response.status if response else '?'}"]
     page.wait_for_load_state("load")
+    if "reauthenticate/" not in page.url:
+        return _check_current(page, axe, url, label, viewport)
+    # Account and two-factor pages ask for the password again first: walk that page too.
+    problems = _check_current(page, axe, page.url, label + "-reauthenticate", viewport)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state("load")
+    if "reauthenticate/" in page.url:
+        return [*problems, f"{label} {url}: reauthentication did not lead to the page"]
+    return problems + _check_current(page, axe, url, label, viewport)
+
+
+def _check_current(page, axe, url, label, viewport) -> list[str]:
+    problems = []
     width = viewport["width"]
     layout = page.evaluate(LAYOUT_JS)
     if layout["doc"] > width or layout["body"] > width:
@@ -364,7 +402,7 @@ def _check_page(page, axe, url, label, viewport) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone-390", "desktop-1280"])
 def test_every_page_fits_the_viewport_and_passes_axe(browser, live_server, settings, viewport):
-    # The walk outlasts allauth's five-minute window for account pages on a loaded machine.
+    # Once reauthenticated, the account pages stay open for the rest of a slow walk.
     settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 3600
     staff = staff_user(groups=["Membership staff", "International programs staff"], with_totp=False)
     secret = generate_totp_secret()
