@@ -205,7 +205,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "membership.forms.SignupProfileForm"
 ACCOUNT_FORMS = {"signup": "membership.signup.EvenCostSignupForm"}
 # A valid sign-up answers no sooner than this, for a new and a registered address alike.
 SIGNUP_MIN_SECONDS = float(os.environ.get("SIGNUP_MIN_SECONDS", "1.0"))
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ICMA] "
+# Account e-mails name the portal, never the host they were requested from.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "ICMA member portal: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # Behind the load balancer every request comes from its address; it appends the client's to
