@@ -87,13 +87,12 @@ def invoice_period(invoice: Invoice) -> Period | None:
 
 def payments_received(invoice: Invoice) -> list[PaymentLine]:
     lines = []
-    for payment in invoice.payments.all():
+    for payment in sorted(invoice.payments.all(), key=lambda payment: payment.pk):
         if payment.state not in (PaymentState.CONFIRMED, PaymentState.REFUNDED):
             continue
         on = payment.received_on or timezone.localdate(payment.confirmed_at or payment.created_at)
-        lines.append(
-            PaymentLine(on, payment_method_label(payment), payment.amount_cents, payment.is_overpayment)
-        )
+        method = payment_method_label(payment)
+        lines.append(PaymentLine(on, method, payment.amount_cents, payment.is_overpayment))
     return sorted(lines, key=lambda line: line.on)
 
 
