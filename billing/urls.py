@@ -10,6 +10,7 @@ urlpatterns = [
     path("membership/renew/", member.renew, name="renew"),
     path("membership/waiver/", member.waiver, name="waiver"),
     path("billing/invoices/<str:number>/", member.invoice_detail, name="invoice"),
+    path("billing/invoices/<str:number>/invoice.pdf", member.invoice_download, name="invoice_pdf"),
     path("billing/invoices/<str:number>/receipt/", member.receipt, name="receipt"),
     path("billing/invoices/<str:number>/receipt.pdf", member.receipt_download, name="receipt_pdf"),
 ]

@@ -156,10 +156,11 @@ def checkout_session_create(request: CheckoutRequest) -> dict:
 
 
 def checkout_session_retrieve(session_id: str) -> dict:
-    """The session as Stripe has it now, with its PaymentIntent expanded."""
+    """The session as Stripe has it now, with its PaymentIntent and that intent's charge
+    expanded (the charge names the card: brand and last four digits)."""
     try:
         session = _client().v1.checkout.sessions.retrieve(
-            session_id, params={"expand": ["payment_intent"]}
+            session_id, params={"expand": ["payment_intent", "payment_intent.latest_charge"]}
         )
     except stripe.StripeError as error:
         raise _payment_error(error) from error

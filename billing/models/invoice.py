@@ -68,6 +68,13 @@ class Invoice(models.Model):
     closed_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who the invoice is addressed to, for an accounts-payable office: filled from the member's
+    # profile when issued and editable while open (a purchase-order number, a billing address).
+    # Not part of the frozen quote: amounts and lines never change.
+    bill_to_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    bill_to_address = models.TextField(_("billing address"), blank=True)
+    bill_to_email = models.EmailField(_("accounts-payable e-mail"), blank=True)
+    purchase_order_number = models.CharField(_("purchase-order number"), max_length=60, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

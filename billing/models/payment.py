@@ -47,6 +47,9 @@ class Payment(models.Model):
     is_overpayment = models.BooleanField(default=False)
     note = models.TextField(blank=True)
     gateway_ids = models.JSONField(default=dict, blank=True)
+    # The card as the receipt names it ("Visa ending 4242"), from the charge Stripe reports.
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
     raw = models.JSONField(default=dict, blank=True)
     recorded_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice, InvoiceLine, InvoiceNumberCounter, InvoiceStatus
 from billing.services import notices
+from billing.services.bill_to import bill_to_defaults
 from membership.dates import add_months
 from membership.models import Member, MembershipCategory, MembershipRules, TermStatus
 from membership.services.dues import Quote, QuoteRefused, dues_quote, schedule_mark_used
@@ -125,6 +126,7 @@ def membership_invoice_issue(
         issued_at=now,
         issued_on=on,
         due_on=on + dt.timedelta(days=rules.join_invoice_expiry_days),
+        **bill_to_defaults(member=member),
     )
     InvoiceLine.objects.bulk_create(
         InvoiceLine(invoice=invoice, position=i, label=line.label, amount_cents=line.amount_cents)

@@ -18,18 +18,28 @@ def _queue(*, template: str, context: dict, member, key: str, facts: dict, attac
 
 
 def invoice_email_queue(*, invoice) -> None:
+    """The invoice with its PDF, as issued."""
+    from billing.documents import invoice_pdf
+
     _queue(
         template="invoice",
         context={"invoice": invoice, "lines": invoice.lines.all()},
         member=invoice.member,
         key=f"invoice-{invoice.pk}",
         facts={"invoice": invoice.number},
+        attachments=(
+            Attachment(
+                filename=f"invoice-{invoice.number}.pdf",
+                content=invoice_pdf(invoice),
+                mimetype="application/pdf",
+            ),
+        ),
     )
 
 
 def receipt_email_queue(*, payment) -> None:
     """The receipt with its PDF, as the invoice stands once this payment is applied."""
-    from billing.receipts import receipt_pdf
+    from billing.documents import receipt_pdf
 
     invoice = payment.invoice
     _queue(

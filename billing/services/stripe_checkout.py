@@ -142,6 +142,7 @@ def checkout_fulfil(*, session_id: str) -> Fulfilment:
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return Fulfilment("unpaid", payment)
     intent = session.get("payment_intent")
+    brand, last4 = card_of(intent.get("latest_charge") if isinstance(intent, dict) else None)
     return card_payment_confirm(
         payment_id=payment.pk,
         amount_cents=session.get("amount_total"),
@@ -152,7 +153,17 @@ def checkout_fulfil(*, session_id: str) -> Fulfilment:
         if isinstance(intent, dict)
         else "",
         session_id=session_id,
+        card_brand=brand,
+        card_last4=last4,
     )
+
+
+def card_of(charge) -> tuple[str, str]:
+    """The card's brand and last four digits from a charge object, ("", "") when not known."""
+    if not isinstance(charge, dict):
+        return "", ""
+    card = (charge.get("payment_method_details") or {}).get("card") or {}
+    return str(card.get("brand") or "")[:20], str(card.get("last4") or "")[:4]
 
 
 def card_payment_confirm(**kwargs) -> Fulfilment:
@@ -178,6 +189,8 @@ def _card_payment_confirm(
     charge_id: str = "",
     payment_method_id: str = "",
     session_id: str = "",
+    card_brand: str = "",
+    card_last4: str = "",
 ) -> Fulfilment:
     """Card money received: check it against what we asked for, then apply it to the invoice
     under the member's lock. A payment already confirmed is never applied again (idempotent);
@@ -202,6 +215,8 @@ def _card_payment_confirm(
             payment.save(update_fields=["gateway_ids"])
         return Fulfilment("already", payment)
     payment.gateway_ids = {**payment.gateway_ids, **ids}
+    if card_last4:
+        payment.card_brand, payment.card_last4 = card_brand, card_last4
     if amount_cents != payment.amount_cents or (currency or "").lower() != payment.currency:
         detail = _(
             "Stripe reports %(amount)s %(currency)s but %(expected)s USD was due on invoice "
@@ -214,7 +229,7 @@ def _card_payment_confirm(
             "number": invoice.number,
         }
         payment.note = detail
-        payment.save(update_fields=["gateway_ids", "note"])
+        payment.save(update_fields=["gateway_ids", "note", "card_brand", "card_last4"])
         return Fulfilment("mismatch", payment, detail)
     today = timezone.localdate()
     payment.state = PaymentState.CONFIRMED

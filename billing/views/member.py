@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from billing.documents import document_context, invoice_pdf, receipt_pdf
 from billing.forms import MembershipCheckoutForm, WaiverRequestForm
-from billing.models import InvoiceKind
-from billing.receipts import receipt_pdf
+from billing.invoice_forms import BillToForm
+from billing.models import InvoiceKind, InvoiceStatus
 from billing.selectors import invoice_visible_to, membership_overview
+from billing.services.bill_to import invoice_bill_to_update
 from billing.services.invoices import membership_invoice_issue, quote_for
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
 from membership.selectors import member_for_user
@@ -145,9 +147,41 @@ def _card_checkout(request, invoice, auto_renew: bool):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def invoice_detail(request, number: str):
+    """The invoice; on their own open invoice the member may set a purchase-order number and
+    the billing address (staff change them from the staff screens, not here)."""
     invoice = invoice_visible_to(user=request.user, number=number)
-    return render(request, "billing/invoice.html", {"invoice": invoice})
+    own = invoice.member.user_id == request.user.pk
+    form = None
+    if own and invoice.status == InvoiceStatus.OPEN:
+        form = BillToForm(request.POST or None, instance=invoice)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                invoice_bill_to_update(invoice=invoice, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The billing details on this invoice are saved."))
+                return redirect("billing:invoice", number=invoice.number)
+    context = document_context(invoice)
+    context["bill_to_form"] = form
+    return render(request, "billing/invoice.html", context)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def invoice_download(request, number: str):
+    invoice = invoice_visible_to(user=request.user, number=number)
+    return _pdf_response(invoice_pdf(invoice), f"invoice-{invoice.number}.pdf")
 
 
 @login_required
@@ -155,7 +189,7 @@ def receipt(request, number: str):
     invoice = invoice_visible_to(user=request.user, number=number)
     if invoice.paid_cents == 0:
         raise Http404
-    return render(request, "billing/receipt.html", {"invoice": invoice})
+    return render(request, "billing/receipt.html", document_context(invoice))
 
 
 @login_required
@@ -163,9 +197,7 @@ def receipt_download(request, number: str):
     invoice = invoice_visible_to(user=request.user, number=number)
     if invoice.paid_cents == 0:
         raise Http404
-    response = HttpResponse(receipt_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="receipt-{invoice.number}.pdf"'
-    return response
+    return _pdf_response(receipt_pdf(invoice), f"receipt-{invoice.number}.pdf")
 
 
 @login_required

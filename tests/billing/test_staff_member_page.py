@@ -61,8 +61,8 @@ def test_page_lists_terms_with_kind_dates_status_and_reason(staff_client, paid_m
     term.save()
     body = staff_client.get(page_of(paid_member)).content.decode()
     assert "Join" in body
-    assert term.start_on.strftime("%b %-d, %Y") in body
-    assert term.end_on.strftime("%b %-d, %Y") in body
+    assert term.start_on.strftime("%B %-d, %Y") in body
+    assert term.end_on.strftime("%B %-d, %Y") in body
     assert "Paid by the city" in body
 
 

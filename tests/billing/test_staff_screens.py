@@ -106,7 +106,7 @@ def test_rows_show_number_name_email_employer_category_status_and_paid_through(
         "City of Larkspur",
         "Full member",
         '<span class="badge badge-ok">Active</span>',
-        membership.paid_through_on.strftime("%b %-d, %Y"),
+        membership.paid_through_on.strftime("%B %-d, %Y"),
     ]:
         assert text in body
 

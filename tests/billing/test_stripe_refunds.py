@@ -1,9 +1,5 @@
 """Refunds of card payments against localstripe; receipts and terms follow (acceptance 6)."""
 
-import base64
-import re
-import zlib
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +13,7 @@ from tests.billing.stripe_support import (
     refunded_charge,
     stripe_object,
 )
+from tests.pdf_support import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,20 +37,6 @@ def signed_in(member) -> Client:
     browser = Client()
     browser.force_login(member.user)
     return browser
-
-
-def pdf_text(pdf: bytes) -> str:
-    chunks = re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S)
-    text = []
-    for chunk in chunks:
-        chunk = chunk.strip()
-        if chunk.endswith(b"~>"):  # reportlab wraps compressed streams in ASCII85
-            chunk = base64.a85decode(chunk[:-2].replace(b"\n", b""))
-        try:
-            text.append(zlib.decompress(chunk).decode("latin-1"))
-        except zlib.error:
-            text.append(chunk.decode("latin-1"))
-    return "\n".join(text)
 
 
 def test_partial_then_full_refund_through_stripe_update_receipt_and_term(

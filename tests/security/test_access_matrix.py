@@ -8,9 +8,7 @@ a new URL cannot ship without someone deciding who may open it.
 Runs on SQLite and PostgreSQL alike: no history triggers or database-specific SQL is needed.
 """
 
-import base64
-import re
-import zlib
+import subprocess
 from dataclasses import dataclass, field
 
 import pytest
@@ -35,6 +33,7 @@ from membership.money import format_cents
 from membership.services.lifecycle import waiver_request
 from tests.experts.factories import make_expert, make_request, pdf_upload, small_pdf
 from tests.factories import MemberFactory, UserFactory, issue_invoice, pay_invoice, staff_user
+from tests.pdf_support import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +132,7 @@ ACCESS = {
     "billing:invoice": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
     "billing:receipt": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
     "billing:receipt_pdf": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
+    "billing:invoice_pdf": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
     "dues:calculator": Access(OWNER),
     "dues:quote_api": Access(OWNER),
     "dues:staff_schedules": Access(MEMBERSHIP),
@@ -339,17 +339,11 @@ def world(settings, tmp_path) -> World:
 
 
 def _pdf_text(pdf: bytes) -> bytes:
-    """The text drawn in a reportlab PDF, whose page streams are compressed."""
-    text = []
-    for chunk in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        chunk = chunk.strip()
-        if chunk.endswith(b"~>"):
-            chunk = base64.a85decode(chunk[:-2].replace(b"\n", b""))
-        try:
-            text.append(zlib.decompress(chunk))
-        except zlib.error:
-            text.append(chunk)
-    return b"\n".join(text)
+    """The text a PDF shows (the WeasyPrint invoices and receipts, uploaded CVs)."""
+    try:
+        return pdf_text(pdf).encode()
+    except subprocess.CalledProcessError:
+        return b""
 
 
 def _body(response) -> bytes:
@@ -412,6 +406,7 @@ MEMBER_PAGES_WITH_IDS = (
     "billing:invoice",
     "billing:receipt",
     "billing:receipt_pdf",
+    "billing:invoice_pdf",
     "stripe:cancel",
     "stripe:pay",
     "experts:invitation",

@@ -221,6 +221,7 @@ def build_world() -> World:
         "billing:invoice": {"number": paid.number},
         "billing:receipt": {"number": paid.number},
         "billing:receipt_pdf": {"number": paid.number},
+        "billing:invoice_pdf": {"number": paid.number},
         "stripe:cancel": {"number": paid.number},
         "stripe:pay": {"number": paid.number},
         "billing_staff:member_detail": by_member_number,
