@@ -102,9 +102,7 @@ def test_the_retention_period_is_set_by_staff_and_the_purge_deletes_after_it(sta
     today = timezone.localdate()
     assert closure.retain_until == today.replace(year=today.year + 3)
 
-    assert retention_purge(on=closure.retain_until - dt.timedelta(days=1)) == {
-        "purged_closures": 0
-    }
+    assert retention_purge(on=closure.retain_until - dt.timedelta(days=1)) == {"purged_closures": 0}
     assert Invoice.objects.filter(pk=marked.invoice.pk).exists()
 
     assert retention_purge(on=closure.retain_until) == {"purged_closures": 1}
