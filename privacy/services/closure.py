@@ -113,7 +113,16 @@ def _erase_messages(user, emails, placeholder, counts) -> None:
 
 
 def _erase_billing(member, needles, counts) -> None:
-    from billing.models import Invoice, InvoiceLine, Payment, Refund, StripeCustomer, StripeEvent
+    from billing.models import (
+        ChargeState,
+        Invoice,
+        InvoiceLine,
+        Payment,
+        Refund,
+        ScheduledCharge,
+        StripeCustomer,
+        StripeEvent,
+    )
 
     invoices = Invoice.objects.filter(member=member)
     invoice_fields = {f.name for f in Invoice._meta.concrete_fields}
@@ -137,6 +146,16 @@ def _erase_billing(member, needles, counts) -> None:
     StripeCustomer.objects.filter(member=member).update(
         card_label="", payment_method_id="", auto_renew=False
     )
+    # No card is charged for a closed account.
+    counts["charges_cancelled"] = ScheduledCharge.objects.filter(
+        member=member,
+        state__in=[
+            ChargeState.SCHEDULED,
+            ChargeState.NOTICED,
+            ChargeState.RETRYING,
+            ChargeState.ACTION_REQUIRED,
+        ],
+    ).update(state=ChargeState.CANCELLED)
     scrub_rows(StripeEvent.objects.filter(payment__invoice__member=member), needles)
 
 

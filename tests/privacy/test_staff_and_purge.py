@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from billing.models import Invoice, Payment
 from experts.storage import cv_backend
-from membership.models import AuditEntry, Member, MembershipRules
+from membership.models import AuditEntry, Member, MembershipRules, Reminder
 from privacy.models import AccountClosure, DataDownload
 from privacy.services.closure import account_close
 from privacy.services.purge import retention_purge
-from tests.factories import PASSWORD, staff_user
+from tests.factories import PASSWORD, MemberFactory, staff_user
 from tests.privacy.helpers import make_marked_member, tables_containing
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,22 @@ def test_a_cv_on_the_filesystem_is_deleted_with_the_account(
         account_close(member=marked.member, actor=None, by_staff=False)
 
     assert not path.exists()
+
+
+def test_a_closed_account_gets_no_renewal_reminder():
+    from membership.services.daily import reminders_send
+    from tests.factories import activate_membership
+
+    marked = make_marked_member()
+    other = activate_membership(MemberFactory())
+    end_on = other.membership.paid_through_on
+    marked.member.membership.terms.update(end_on=end_on)
+    marked.member.membership.__class__.objects.filter(pk=marked.member.membership.pk).update(
+        paid_through_on=end_on
+    )
+    account_close(member=marked.member, actor=None, by_staff=False)
+
+    result = reminders_send(on=end_on - dt.timedelta(days=30))
+
+    assert result == {"reminders_sent": 1}
+    assert Reminder.objects.get().term.membership.member == other
