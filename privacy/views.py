@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,9 +20,12 @@ def _zip_response(member, *, actor, reason="", by_staff=False):
     archive, filename = data_download_build(
         member=member, actor=actor, reason=reason, by_staff=by_staff
     )
-    response = FileResponse(
-        archive, as_attachment=True, filename=filename, content_type="application/zip"
-    )
+    if archive._rolled:  # past SPOOL_BYTES, on disk: streamed, closed with the response
+        response = FileResponse(archive, content_type="application/zip")
+    else:  # a member's data is usually small: sent from memory, the spool closed now
+        with archive:
+            response = HttpResponse(archive.read(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

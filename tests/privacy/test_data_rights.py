@@ -27,7 +27,7 @@ pytestmark = [
 
 
 def _zip(response) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    return zipfile.ZipFile(io.BytesIO(response.content))
 
 
 def test_the_download_holds_terms_invoices_expert_profile_and_messages():

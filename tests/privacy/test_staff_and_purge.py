@@ -35,7 +35,7 @@ def test_staff_produce_the_data_with_a_reason_and_it_is_logged(staff_client, mem
     response = staff_client.post(url, {"download-reason": "Asked by letter of 1 Dec"})
 
     assert response.status_code == 200
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert marked.invoice.number.encode() in archive.read("invoices.json")
     record = DataDownload.objects.get()
     assert (record.downloaded_by, record.by_staff, record.reason) == (
