@@ -296,6 +296,9 @@ def _entry(row, people: dict[int, str]) -> HistoryEntry:
     elif label == "delete":
         action = _("deleted")
         changes = ()
+    elif label == "account_closure":
+        action = _("account closed")
+        changes = ()
     else:
         action = _("changed")
         changes = _changes(tracked, previous or {}, data)

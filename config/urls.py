@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("experts.urls")),
     path("", include("billing.urls_stripe")),
     path("", include("ops.urls")),
+    path("", include("privacy.urls")),
 ]

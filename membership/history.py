@@ -22,11 +22,15 @@ SOURCE_MEMBERSHIP_DAILY = "membership_daily"
 SOURCE_STRIPE_EVENT = "stripe_event"
 SOURCE_SAVED_CARD_CHARGE = "saved_card_charge"
 SOURCE_STRIPE_RECONCILE = "stripe_reconcile"
+SOURCE_ACCOUNT_CLOSURE = "account_closure"
+SOURCE_RETENTION_PURGE = "retention_purge"
 SOURCE_LABELS = {
     SOURCE_MEMBERSHIP_DAILY: _("daily job"),
     SOURCE_STRIPE_EVENT: _("Stripe event"),
     SOURCE_SAVED_CARD_CHARGE: _("saved-card charge"),
     SOURCE_STRIPE_RECONCILE: _("Stripe reconciliation"),
+    SOURCE_ACCOUNT_CLOSURE: _("account closure"),
+    SOURCE_RETENTION_PURGE: _("retention purge"),
 }
 
 

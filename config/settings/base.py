@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "config.apps.PortalConfig",
     "reports",
+    "privacy",
 ]
 
 MIDDLEWARE = [

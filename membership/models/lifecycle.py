@@ -35,6 +35,12 @@ class MembershipRules(models.Model):
         default=7, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
 
+    # How long invoices, payments and refunds of a closed account are kept (under the member
+    # number only) before the daily purge deletes them: the bookkeeping law's period.
+    financial_retention_years = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+
     class Meta:
         verbose_name = verbose_name_plural = _("membership rules")
 
@@ -70,6 +76,8 @@ class Status(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
+    # Written by hand when the member's account is closed (privacy/services/closure.py).
+    pghistory.ManualEvent("account_closure"),
     exclude=["updated_at"],
     model_name="MembershipEvent",
 )

@@ -103,6 +103,8 @@ def reminders_send(*, on: dt.date) -> dict[str, int]:
             end_on__gt=on - dt.timedelta(days=stop),
             end_on__lte=on - dt.timedelta(days=start),
             membership__paid_through_on=F("end_on"),
+            # A closed (or disabled) account is not reminded.
+            membership__member__user__is_active=True,
         ).exclude(Q(kind=TermKind.LIFE) | Q(reminders__key=key))
         sent += _claim_and_send(due, key=key, on=on)
     return {"reminders_sent": sent}

@@ -52,6 +52,7 @@ class RulesForm(forms.ModelForm):
             "waiver_max_months",
             "card_notice_days",
             "fiscal_year_start_month",
+            "financial_retention_years",
         ]
         labels = {
             "term_months": gettext_lazy("Term length (months)"),
@@ -64,10 +65,17 @@ class RulesForm(forms.ModelForm):
             "waiver_max_months": gettext_lazy("Most waiver months in all"),
             "card_notice_days": gettext_lazy("Notice before a saved-card charge (days)"),
             "fiscal_year_start_month": gettext_lazy("Fiscal year starts in month (1-12)"),
+            "financial_retention_years": gettext_lazy(
+                "Financial records of closed accounts kept (years)"
+            ),
         }
         help_texts = {
             "fiscal_year_start_month": gettext_lazy(
                 "For the reports only: 7 means July 1 to June 30."
+            ),
+            "financial_retention_years": gettext_lazy(
+                "Invoices, payments and refunds of a closed account are kept this many years "
+                "after the closure, under the member number only, then deleted."
             ),
         }
 

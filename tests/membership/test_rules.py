@@ -19,6 +19,7 @@ VALID = {
     "card_notice_days": "7",
     "card_retry_days_text": "2, 5, 7",
     "fiscal_year_start_month": "7",
+    "financial_retention_years": "7",
 }
 
 
@@ -66,3 +67,15 @@ def test_fiscal_year_start_month_must_be_a_month(staff_client):
     )
     assert response.status_code == 200
     assert MembershipRules.current().fiscal_year_start_month == 7
+
+
+def test_staff_set_how_long_a_closed_account_keeps_its_financial_records(staff_client):
+    assert MembershipRules.current().financial_retention_years == 7
+    url = reverse("membership:staff_rules")
+    staff_client.post(url, {**VALID, "financial_retention_years": "10"})
+    assert MembershipRules.current().financial_retention_years == 10
+    refused = staff_client.post(
+        reverse("membership:staff_rules"), {**VALID, "financial_retention_years": "0"}
+    )
+    assert refused.status_code == 200
+    assert MembershipRules.current().financial_retention_years == 10

@@ -9,6 +9,11 @@ Runs on SQLite and PostgreSQL alike: no history triggers or database-specific SQ
 """
 
 import subprocess
+import base64
+import io
+import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import pytest
@@ -174,6 +179,14 @@ ACCESS = {
     ),
     "experts:staff_dossier_csv": Access(INTERNATIONAL, request_pk, shows=True),
     "experts:staff_dossier_print": Access(INTERNATIONAL, request_pk, shows=True),
+    # Data rights (POST {} never closes an account: it lacks the confirmation).
+    "privacy:home": Access(OWNER),
+    "privacy:download": Access(OWNER, shows=True),
+    "privacy:close": Access(OWNER, shows=True),
+    "privacy:closed": Access(NOBODY),
+    "privacy:staff_member": Access(MEMBERSHIP, member_number, shows=True),
+    "privacy:staff_download": Access(MEMBERSHIP, member_number),
+    "privacy:staff_close": Access(MEMBERSHIP, member_number),
     "stripe:webhook": Access(NOBODY),
     "stripe:success": Access(OWNER),
     "stripe:cancel": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
@@ -351,6 +364,9 @@ def _body(response) -> bytes:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if content.startswith(b"%PDF"):
         content += b"\n" + _pdf_text(content)
+    if content.startswith(b"PK\x03\x04"):  # a ZIP (the data download): what is inside counts
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content += b"\n".join(archive.read(name) for name in archive.namelist())
     # Headers count too: a file name or a redirect must not carry A's data either
     # (the sign-in redirect's `next=` names the URL asked for, which is not data shown).
     headers = b"\n".join(
