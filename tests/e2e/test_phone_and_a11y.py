@@ -130,11 +130,20 @@ WALK = {
     "stripe:staff_payment": Walk(STAFF, _pk("card")),
     "stripe:staff_flagged": Walk(STAFF),
     "stripe:staff_event": Walk(STAFF, _pk("event")),
+    "privacy:home": Walk(MEMBER),
+    "privacy:close": Walk(MEMBER),
+    "privacy:staff_member": Walk(STAFF, _member_number),
 }
 
 POST_ONLY = "POST only: an action behind a button on a walked page"
 NOT_HTML = "not an HTML page"
 SKIP = {
+    "billing:invoice_pdf": NOT_HTML,
+    "privacy:download": "a ZIP of the member's data, not an HTML page",
+    "privacy:closed": "shown once, to a member who has just closed the account",
+    "privacy:staff_download": POST_ONLY,
+    "privacy:staff_close": POST_ONLY,
+    "set_language": POST_ONLY,
     "account_logout": "the sign-out confirmation; the walk would end its own session",
     "account_inactive": "shown only to a deactivated account, which cannot sign in",
     "account_reauthenticate": "shown only when a session is older than the reauthentication window",

@@ -8,12 +8,9 @@ a new URL cannot ship without someone deciding who may open it.
 Runs on SQLite and PostgreSQL alike: no history triggers or database-specific SQL is needed.
 """
 
-import subprocess
-import base64
 import io
-import re
+import subprocess
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 
 import pytest
