@@ -85,7 +85,8 @@ def test_save_then_revert_from_the_history(staff_client, membership_staff):
     first = TemplateVersion.objects.get(subject="One")
     page = staff_client.get(edit_url()).content.decode()
     assert membership_staff.email in page and "Use this version again" in page
-    staff_client.post(reverse("communications_staff:template_revert", args=["reminder-30", first.pk]))
+    revert = reverse("communications_staff:template_revert", args=["reminder-30", first.pk])
+    staff_client.post(revert)
     active = TemplateVersion.objects.get(key="reminder-30", active=True)
     assert active.subject == "One" and active.pk != first.pk
     assert active.created_by == membership_staff
