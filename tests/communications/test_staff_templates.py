@@ -72,9 +72,7 @@ def test_test_send_goes_to_the_signed_in_staff_address(
 ):
     MemberFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
-            edit_url(), {"subject": "Hello", "body_text": "Body", "action": "test"}
-        )
+        staff_client.post(edit_url(), {"subject": "Hello", "body_text": "Body", "action": "test"})
     (sent,) = mail.outbox
     assert sent.to == [membership_staff.email] and sent.subject == "[Test] Hello"
 
