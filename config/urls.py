@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("experts.urls")),
     path("", include("billing.urls_stripe")),
     path("", include("ops.urls")),
+    path("", include("communications.urls")),
 ]
