@@ -36,7 +36,9 @@ def test_the_dashboard_shows_the_latest_five_and_a_link_to_all(client):
     assert reverse("communications:my_messages") in page
 
 
-def test_the_history_page_is_paginated_and_shows_only_ones_own(client, django_assert_max_num_queries):
+def test_the_history_page_is_paginated_and_shows_only_ones_own(
+    client, django_assert_max_num_queries
+):
     member, other = MemberFactory(), MemberFactory()
     messages_to(member.user, 30)
     messages_to(other.user, 3, subject="Secret of the other")
