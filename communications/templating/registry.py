@@ -215,6 +215,46 @@ SPECS: tuple[TemplateSpec, ...] = (
         ),
     ),
     TemplateSpec(
+        key="dues_change",
+        label=_("Your dues are changing (sent when a schedule is published)"),
+        file_template="membership/email/dues_change",
+        variables={
+            **MEMBER,
+            "effective_on": _("The date the new dues apply from"),
+            "schedule_name": _("The new dues schedule"),
+            "before_total_cents": _("Dues today in cents (use |cents)"),
+            "after_total_cents": _("Dues from that date in cents"),
+            "change_cents": _("The difference in cents (negative when less)"),
+            "before_lines[].label": _("Each line of today's quote (in {% for line in before_lines %})"),
+            "before_lines[].amount_cents": _("Each line's amount in cents"),
+            "after_lines[].label": _("Each line of the new quote (in {% for line in after_lines %})"),
+            "after_lines[].amount_cents": _("Each line's amount in cents"),
+        },
+        sample={
+            "effective_on": dt.date(2027, 10, 1),
+            "schedule_name": "Dues 2028",
+            "before_total_cents": 97500,
+            "after_total_cents": 105000,
+            "change_cents": 7500,
+            "before_lines": [{"label": "0.65% of $150,000.00", "amount_cents": 97500}],
+            "after_lines": [{"label": "0.7% of $150,000.00", "amount_cents": 105000}],
+        },
+        fallback=(
+            "Your ICMA dues change on {{ effective_on|date:\"F j, Y\" }}",
+            "Dear {{ member.display_name }},\n\n"
+            "ICMA's dues change on {{ effective_on|date:\"F j, Y\" }} ({{ schedule_name }}). "
+            "Here is what that means for you.\n\n"
+            "Your dues today:\n{% for line in before_lines %}  {{ line.label }}: "
+            "{{ line.amount_cents|cents }}\n{% endfor %}  Total: {{ before_total_cents|cents }}"
+            "\n\nFrom {{ effective_on|date:\"F j, Y\" }}:\n{% for line in after_lines %}  "
+            "{{ line.label }}: {{ line.amount_cents|cents }}\n{% endfor %}  Total: "
+            "{{ after_total_cents|cents }}\n\nThe new amount applies to renewals and invoices "
+            "issued from that date; invoices already issued do not change.\n\n"
+            "Member number: {{ member.member_number }}\n\nICMA Membership\n"
+            "membership@icma.org\n",
+        ),
+    ),
+    TemplateSpec(
         key="expert_invitation",
         label=_("Expert invitation"),
         file_template="experts/email/invitation",
