@@ -225,9 +225,9 @@ SPECS: tuple[TemplateSpec, ...] = (
             "before_total_cents": _("Dues today in cents (use |cents)"),
             "after_total_cents": _("Dues from that date in cents"),
             "change_cents": _("The difference in cents (negative when less)"),
-            "before_lines[].label": _("Each line of today's quote (in {% for line in before_lines %})"),
+            "before_lines[].label": _("Each line of the quote today (loop over before_lines)"),
             "before_lines[].amount_cents": _("Each line's amount in cents"),
-            "after_lines[].label": _("Each line of the new quote (in {% for line in after_lines %})"),
+            "after_lines[].label": _("Each line of the new quote (loop over after_lines)"),
             "after_lines[].amount_cents": _("Each line's amount in cents"),
         },
         sample={
