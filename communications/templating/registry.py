@@ -240,13 +240,13 @@ SPECS: tuple[TemplateSpec, ...] = (
             "after_lines": [{"label": "0.7% of $150,000.00", "amount_cents": 105000}],
         },
         fallback=(
-            "Your ICMA dues change on {{ effective_on|date:\"F j, Y\" }}",
+            'Your ICMA dues change on {{ effective_on|date:"F j, Y" }}',
             "Dear {{ member.display_name }},\n\n"
-            "ICMA's dues change on {{ effective_on|date:\"F j, Y\" }} ({{ schedule_name }}). "
+            'ICMA\'s dues change on {{ effective_on|date:"F j, Y" }} ({{ schedule_name }}). '
             "Here is what that means for you.\n\n"
             "Your dues today:\n{% for line in before_lines %}  {{ line.label }}: "
             "{{ line.amount_cents|cents }}\n{% endfor %}  Total: {{ before_total_cents|cents }}"
-            "\n\nFrom {{ effective_on|date:\"F j, Y\" }}:\n{% for line in after_lines %}  "
+            '\n\nFrom {{ effective_on|date:"F j, Y" }}:\n{% for line in after_lines %}  '
             "{{ line.label }}: {{ line.amount_cents|cents }}\n{% endfor %}  Total: "
             "{{ after_total_cents|cents }}\n\nThe new amount applies to renewals and invoices "
             "issued from that date; invoices already issued do not change.\n\n"

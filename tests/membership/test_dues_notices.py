@@ -75,13 +75,13 @@ def test_publishing_with_notices_sends_each_changed_member_their_own_quotes(
     assert not unchanged & set(by_member)
     for person in people[:3]:
         notice = by_member[person.pk]
-        facts = dict(
-            category="full",
-            position=person.position,
-            salary_cents=person.annual_salary_cents,
-            population=person.population,
-            budget_cents=person.general_fund_budget_cents,
-        )
+        facts = {
+            "category": "full",
+            "position": person.position,
+            "salary_cents": person.annual_salary_cents,
+            "population": person.population,
+            "budget_cents": person.general_fund_budget_cents,
+        }
         today = dues_quote(**facts, on=timezone.localdate()).total_cents
         later = dues_quote(**facts, on=start).total_cents
         assert (notice.context["before_cents"], notice.context["after_cents"]) == (today, later)
