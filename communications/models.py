@@ -33,6 +33,8 @@ class OutgoingMessage(models.Model):
     )
     subject = models.CharField(max_length=998)
     body_text = models.TextField()
+    # The HTML alternative of a staff-written template; empty means plain text only.
+    body_html = models.TextField(blank=True, default="")
     # Small JSON-safe facts the message was rendered from (ids, numbers), for staff.
     context = models.JSONField(default=dict, blank=True)
     state = models.CharField(
@@ -75,3 +77,31 @@ class OutgoingAttachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class TemplateVersion(models.Model):
+    """A staff-written version of one e-mail template (see communications/templating/registry.py
+    for the keys). At most one version of a key is active; with none, the file template is
+    used. Versions are never edited: a change or a revert writes a new one."""
+
+    key = models.CharField(max_length=60)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(active=True), name="one_active_template_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key} v{self.pk}"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("billing.urls_staff")),
     path("staff/", include("reports.urls")),
+    path("staff/communications/", include("communications.urls_staff")),
     path("", include("membership.urls")),
     path("", include("billing.urls")),
     path("", include("membership.dues_urls")),
@@ -28,4 +29,5 @@ urlpatterns = [
     path("", include("billing.urls_stripe")),
     path("", include("ops.urls")),
     path("", include("privacy.urls")),
+    path("", include("communications.urls")),
 ]

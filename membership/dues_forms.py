@@ -252,6 +252,11 @@ class PublishForm(forms.Form):
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    notify_members = forms.BooleanField(
+        label=_("Send each member whose dues change their own before/after quote"),
+        required=False,
+        help_text=_("One e-mail per member, with both quotes line by line and the date."),
+    )
 
 
 class CategoryForm(forms.ModelForm):

@@ -39,3 +39,11 @@ def run_daily_part(self, name: str, on: str) -> dict:
         return daily_part_run(name=name, on=dt.date.fromisoformat(on))
     except Exception as error:
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 1800)) from error
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def send_dues_change_notices(schedule_id: int) -> int:
+    """Each notice is keyed by schedule and member, so a retry never sends one twice."""
+    from membership.services.dues_notices import dues_change_notices_queue
+
+    return dues_change_notices_queue(schedule_id=schedule_id)

@@ -15,12 +15,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from communications.models import MessageState, OutgoingAttachment, OutgoingMessage
-from communications.rendering import render_message
+from communications.services.templates import active_versions, message_render
 from communications.signals import message_sent
 from communications.tasks import send_message
 
@@ -56,8 +56,9 @@ class Draft:
     attachments: tuple[Attachment, ...] = ()
 
 
-def _row(draft: Draft, now) -> OutgoingMessage:
-    subject, body = render_message(draft.template, draft.context)
+def _row(draft: Draft, now, versions: dict | None = None) -> OutgoingMessage:
+    # A staff-written version of the template wins over the file (services/templates.py).
+    subject, body, html = message_render(draft.template, draft.context, versions=versions)
     return OutgoingMessage(
         key=draft.key,
         template=draft.template,
@@ -65,6 +66,7 @@ def _row(draft: Draft, now) -> OutgoingMessage:
         user_id=draft.user_id,
         subject=subject,
         body_text=body,
+        body_html=html,
         context=draft.facts,
         next_attempt_at=now,
     )
@@ -124,7 +126,7 @@ def message_queue(
 
 
 def message_queue_text(
-    *, to: str, template: str, subject: str, body: str, user=None
+    *, to: str, template: str, subject: str, body: str, user=None, body_html: str = ""
 ) -> OutgoingMessage:
     """Store a message another library rendered (allauth's account e-mails) and send it after
     commit, like every other message."""
@@ -134,6 +136,7 @@ def message_queue_text(
         user_id=getattr(user, "pk", user),
         subject=" ".join(subject.split()),
         body_text=body,
+        body_html=body_html,
         next_attempt_at=timezone.now(),
     )
     _enqueue_after_commit(message.pk)
@@ -148,7 +151,8 @@ def messages_queue(drafts: list[Draft]) -> list[OutgoingMessage]:
     keys = [d.key for d in drafts if d.key]
     known = set(OutgoingMessage.objects.filter(key__in=keys).values_list("key", flat=True))
     now = timezone.now()
-    rows = [_row(d, now) for d in drafts if d.key not in known or d.key is None]
+    versions = active_versions()
+    rows = [_row(d, now, versions) for d in drafts if d.key not in known or d.key is None]
     created = OutgoingMessage.objects.bulk_create(rows, batch_size=2000)
     for message in created:
         _enqueue_after_commit(message.pk)
@@ -170,13 +174,16 @@ def message_send(*, message_id: int) -> str:
         message.sending_started_at = now
         message.attempts += 1
         message.save(update_fields=["state", "sending_started_at", "attempts"])
-    email = EmailMessage(
+    email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         to=[message.to],
         # Our id travels with the message, for bounces and for tracing one message end to end.
         headers={OUTBOX_HEADER: str(message.pk)},
     )
+    if message.body_html:
+        # One message, two renderings: multipart/alternative, plain text first.
+        email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments.all():
         email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     try:

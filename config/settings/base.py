@@ -299,6 +299,7 @@ CELERY_TASK_ROUTES = {
     "communications.tasks.send_message": {"queue": "mail"},
     "communications.tasks.sweep_outbox": {"queue": "mail"},
     "membership.tasks.run_daily_part": {"queue": "bulk"},
+    "membership.tasks.send_dues_change_notices": {"queue": "bulk"},
 }
 CELERY_QUEUE_NAMES = ["celery", "webhooks", "mail", "bulk"]
 # Stripe events: when a `received` event counts as forgotten, and the retry backoff base.

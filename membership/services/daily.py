@@ -149,6 +149,7 @@ def _reminder_draft(reminder: Reminder, on: dt.date) -> Draft:
             "term": term,
             "in_grace": reminder.key == GRACE_KEY,
             "days_left": (term.end_on - on).days,
+            "reminder_window": reminder.key,
         },
         user_id=member.user_id,
         key=f"reminder-{reminder.pk}",

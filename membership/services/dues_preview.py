@@ -7,7 +7,7 @@ from the database in a constant number of queries.
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from membership.services.dues import QuoteRefused, ScheduleTerms, quote_total_cents
@@ -68,10 +68,15 @@ def quote_total_or_none(terms, category, position, salary, population, budget) -
 
 
 def impact_compute(
-    *, before: ScheduleTerms, after: ScheduleTerms, members: Iterable[tuple]
+    *,
+    before: ScheduleTerms,
+    after: ScheduleTerms,
+    members: Iterable[tuple],
+    on_change: Callable[[MemberChange, tuple], None] | None = None,
 ) -> ImpactPreview:
     """Quote every member under both schedules. A member either schedule cannot quote (no
-    category for their position, a salary rate without a salary) is counted, not compared."""
+    category for their position, a salary rate without a salary) is counted, not compared.
+    `on_change` is called with each changed member and their facts (the dues-change notices)."""
     preview = ImpactPreview(before_name=before.name, after_name=after.name)
     largest: list[tuple[int, int, MemberChange]] = []
     for member_id, category, position, salary, population, budget in members:
@@ -95,6 +100,10 @@ def impact_compute(
         else:
             preview.members_less += 1
         preview.changes_by_dollar[change // 100] += 1
+        if on_change is not None:
+            on_change(
+                MemberChange(member_id, old, new), (category, position, salary, population, budget)
+            )
         if preview.smallest_change_cents is None or change < preview.smallest_change_cents:
             preview.smallest_change_cents = change
         if preview.largest_change_cents is None or change > preview.largest_change_cents:

@@ -219,10 +219,16 @@ def schedule_save(
 
 @transaction.atomic
 def schedule_publish(
-    *, schedule_id: int, actor, effective_from: date, today: date | None = None
+    *,
+    schedule_id: int,
+    actor,
+    effective_from: date,
+    today: date | None = None,
+    notify_members: bool = False,
 ) -> DuesSchedule:
     """Publish a draft from a future date. The schedule in effect then ends the day before,
     and a later published schedule (if any) ends this one, so one schedule is in effect a day.
+    With `notify_members`, each member whose dues change gets their own notice (after commit).
     """
     today = today or timezone.localdate()
     published = list(
@@ -284,6 +290,11 @@ def schedule_publish(
         obj=schedule,
         changes=audit_diff(before, _values(schedule, ("status", "effective_from", "effective_to"))),
     )
+    if notify_members:
+        from membership.tasks import send_dues_change_notices
+
+        pk = schedule.pk
+        transaction.on_commit(lambda: send_dues_change_notices.delay(pk), robust=True)
     return schedule
 
 

@@ -238,7 +238,10 @@ def schedule_publish_view(request, pk: int):
         if form.cleaned_data["confirmed"]:
             try:
                 schedule_publish(
-                    schedule_id=schedule.pk, actor=request.user, effective_from=effective_from
+                    schedule_id=schedule.pk,
+                    actor=request.user,
+                    effective_from=effective_from,
+                    notify_members=form.cleaned_data["notify_members"],
                 )
             except DuesScheduleError as error:
                 for message in error.messages:
@@ -255,7 +258,13 @@ def schedule_publish_view(request, pk: int):
         else:
             confirming = True
             current = dues_schedule_in_effect(on=effective_from)
-            form = PublishForm(initial={"effective_from": effective_from, "confirmed": True})
+            form = PublishForm(
+                initial={
+                    "effective_from": effective_from,
+                    "confirmed": True,
+                    "notify_members": form.cleaned_data["notify_members"],
+                }
+            )
     return render(
         request,
         "membership/dues/staff/schedule_publish.html",

@@ -133,6 +133,9 @@ WALK = {
     "privacy:home": Walk(MEMBER),
     "privacy:close": Walk(MEMBER),
     "privacy:staff_member": Walk(STAFF, _member_number),
+    "communications:my_messages": Walk(MEMBER),
+    "communications_staff:template_list": Walk(STAFF),
+    "communications_staff:template_edit": Walk(STAFF, lambda w: {"key": "invoice"}),
 }
 
 POST_ONLY = "POST only: an action behind a button on a walked page"
@@ -144,6 +147,7 @@ SKIP = {
     "privacy:staff_download": POST_ONLY,
     "privacy:staff_close": POST_ONLY,
     "set_language": POST_ONLY,
+    "communications_staff:template_revert": POST_ONLY,
     "account_logout": "the sign-out confirmation; the walk would end its own session",
     "account_inactive": "shown only to a deactivated account, which cannot sign in",
     "account_reauthenticate": "shown only when a session is older than the reauthentication window",

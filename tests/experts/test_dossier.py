@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,7 +137,7 @@ def test_the_expert_sees_each_export_of_their_profile(client, intl_client, reque
 
     assert request.title in page
     assert request.partner.name in page
-    assert timezone.localtime(export.exported_at).strftime("%Y-%m-%d %H:%M") in page
+    assert date_filter(timezone.localtime(export.exported_at), "DATETIME_FORMAT") in page
     assert other.title not in page
     assert reverse("experts:withdraw") in page
 

@@ -112,6 +112,13 @@ ACCESS = {
     "reports:experts": Access(NOBODY),
     # The admin index only; see `project_patterns` for the admin's own pages.
     "admin:index": Access(NOBODY),
+    "communications_staff:template_list": Access(NOBODY),
+    # Only the signed-in account's own messages; A's message subjects name A's invoice.
+    "communications:my_messages": Access(OWNER),
+    "communications_staff:template_edit": Access(NOBODY, lambda w: {"key": "welcome"}),
+    "communications_staff:template_revert": Access(
+        NOBODY, lambda w: {"key": "welcome", "version_id": 1}
+    ),
     "billing_staff:member_list": Access(MEMBERSHIP, shows=True),
     "billing_staff:member_export": Access(MEMBERSHIP, shows=True),
     "billing_staff:member_detail": Access(MEMBERSHIP, member_number, shows=True),

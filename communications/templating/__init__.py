@@ -1,0 +1,1 @@
+"""Staff-editable e-mail templates: the registry of keys, the sandboxed engine, versions."""
