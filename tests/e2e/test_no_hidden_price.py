@@ -79,9 +79,7 @@ def test_calculator_join_and_renewal_in_installments_quote_the_same(page, screen
         assert list(parts) == [260_00, 260_00, 260_00]
 
 
-def test_withdrawn_confirmation_is_explained_and_change_something_keeps_the_facts(
-    page, screenshot
-):
+def test_withdrawn_confirmation_is_explained_and_change_something_keeps_the_facts(page, screenshot):
     member = small_town_cao()
     sign_in(page, member.user.email)
     page.goto("/membership/join/")
