@@ -114,6 +114,7 @@ def membership_invoice_issue(
     on: dt.date,
     installment_count: int = 1,
     issued_by=None,
+    quote_on: dt.date | None = None,
 ) -> Invoice:
     """Freeze the quote of `on` into an invoice for a pending term. A member has at most one
     open invoice; later dues changes never alter this one."""
@@ -138,7 +139,9 @@ def membership_invoice_issue(
                 % {"counts": _(" or ").join(map(str, rules.installment_counts))}
             )
     try:
-        quote = quote_for(category=category, facts=facts, on=on, staff=issued_by is not None)
+        quote = quote_for(
+            category=category, facts=facts, on=quote_on or on, staff=issued_by is not None
+        )
     except QuoteRefused as refused:
         raise ValidationError(refused.errors) from refused
     term = term_plan(member=member, category=category, kind=kind, created_by=issued_by)
