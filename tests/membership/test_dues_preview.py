@@ -139,7 +139,7 @@ def test_a_flat_rate_increase_is_previewed_as_paying_more(staff_client):
 @pytest.mark.django_db
 def test_largest_changes_link_to_the_staff_member_file(staff_client):
     changed = MemberFactory(
-        annual_salary_cents=200_000_00, population=4_000, general_fund_budget_cents=None
+        annual_salary_cents=200_000_00, population=4_000, general_fund_budget_cents=3_000_000_00
     )
     activate_membership(changed)
     draft = draft_from_current()
