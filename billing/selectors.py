@@ -23,6 +23,14 @@ RENEWABLE = {Status.ACTIVE, Status.GRACE, Status.LAPSED}
 JOINABLE = {Status.NONE, Status.CANCELLED, Status.REFUNDED}
 
 
+@dataclass(frozen=True)
+class NextStep:
+    standing: str
+    owed_cents: int
+    text: str
+    url: str | None
+
+
 @dataclass
 class MembershipOverview:
     member: Member
@@ -64,6 +72,65 @@ class MembershipOverview:
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def installments_paid(self) -> tuple[int, int] | None:
+        """(paid, of) for the open invoice paid in installments, else None."""
+        if self.open_invoice is None:
+            return None
+        parts = list(self.open_invoice.installments.all())
+        if not parts:
+            return None
+        return sum(1 for p in parts if p.paid_at is not None), len(parts)
+
+    @property
+    def next_step(self) -> NextStep:
+        """The membership's standing in words, what is owed, and the one action that matters."""
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        day = "%B %-d, %Y"
+        standing = self.status_label
+        progress = self.installments_paid
+        if progress and self.status == Status.ACTIVE:
+            paid, of = progress
+            standing = _("Active, %(paid)s of %(of)s paid") % {"paid": paid, "of": of}
+        invoice = self.open_invoice
+        if invoice is not None:
+            owed = invoice.balance_cents
+            unpaid = [p for p in invoice.installments.all() if p.paid_at is None]
+            if unpaid:
+                owed = unpaid[0].amount_cents
+                text = _("Pay installment %(n)s of invoice %(number)s by %(day)s") % {
+                    "n": unpaid[0].number,
+                    "number": invoice.number,
+                    "day": unpaid[0].due_on.strftime(day),
+                }
+            else:
+                text = _("Pay invoice %(number)s") % {"number": invoice.number}
+            return NextStep(standing, owed, text, reverse("billing:invoice", args=[invoice.number]))
+        if self.status in JOINABLE:
+            return NextStep(standing, 0, _("Join ICMA"), reverse("billing:join"))
+        if self.status == Status.ACTIVE:
+            if self.can_renew:
+                text = _("Renew now: your membership ends on %(day)s") % {
+                    "day": self.paid_through_on.strftime(day)
+                }
+                return NextStep(standing, 0, text, reverse("billing:renew"))
+            text = _("Nothing to do. Renew from %(day)s") % {
+                "day": self.renewal_opens_on.strftime(day)
+            }
+            return NextStep(standing, 0, text, None)
+        if self.status == Status.GRACE:
+            until = self.paid_through_on + dt.timedelta(days=self.rules.grace_days)
+            text = _("In grace until %(day)s: renew now to stay a member") % {
+                "day": until.strftime(day)
+            }
+            return NextStep(standing, 0, text, reverse("billing:renew"))
+        if self.status == Status.LAPSED:
+            target = "billing:renew" if self.can_renew else "billing:join"
+            return NextStep(standing, 0, _("Your membership lapsed: rejoin"), reverse(target))
+        return NextStep(standing, 0, _("See your membership"), reverse("billing:dashboard"))
 
 
 def membership_overview(*, member: Member, on: dt.date) -> MembershipOverview:

@@ -109,7 +109,12 @@ class ProfileForm(HeaderSafeFieldsMixin, forms.ModelForm):
         model = Member
         # Money is typed in dollars in the two declared fields below; these are the rest, in
         # the order the service knows them, and the dollar fields follow them on the page.
-        fields = [name for name in PROFILE_FIELDS if not name.endswith("_cents")]
+        # The community attestation is given at checkout, not here.
+        fields = [
+            name
+            for name in PROFILE_FIELDS
+            if not name.endswith("_cents") and name != "small_community_attested_on"
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -52,6 +52,39 @@ def quote_for(*, category: MembershipCategory, facts: DuesFacts, on: dt.date, st
     )
 
 
+@dataclass(frozen=True)
+class WithheldDiscounts:
+    """What the facts would earn with the community figures confirmed, and the quote lost."""
+
+    amount_cents: int
+    labels: tuple[str, ...]
+    total_if_confirmed_cents: int
+
+
+def withheld_discounts(
+    *, category: MembershipCategory, facts: DuesFacts, quote: Quote, on: dt.date
+) -> WithheldDiscounts | None:
+    """The discounts the member's own population and budget would earn but that the quote
+    leaves out because the figures were not confirmed; None when nothing is withheld."""
+    if facts.small_community_attested or (facts.population is None and facts.budget_cents is None):
+        return None
+    confirmed = DuesFacts(**{**facts.as_dict(), "small_community_attested": True})
+    try:
+        full = quote_for(category=category, facts=confirmed, on=on)
+    except QuoteRefused:
+        return None
+    if full.total_cents >= quote.total_cents:
+        return None
+    have = {line.label for line in quote.lines}
+    return WithheldDiscounts(
+        amount_cents=quote.total_cents - full.total_cents,
+        labels=tuple(
+            line.label for line in full.lines if line.amount_cents < 0 and line.label not in have
+        ),
+        total_if_confirmed_cents=full.total_cents,
+    )
+
+
 def invoice_number_take(*, year: int) -> str:
     """`INV-2026-000123`: numbers run per year with no gaps between committed invoices."""
     counter, _created = InvoiceNumberCounter.objects.get_or_create(year=year)
@@ -82,6 +115,7 @@ def membership_invoice_issue(
     on: dt.date,
     installment_count: int = 1,
     issued_by=None,
+    quote_on: dt.date | None = None,
 ) -> Invoice:
     """Freeze the quote of `on` into an invoice for a pending term. A member has at most one
     open invoice; later dues changes never alter this one."""
@@ -106,7 +140,9 @@ def membership_invoice_issue(
                 % {"counts": _(" or ").join(map(str, rules.installment_counts))}
             )
     try:
-        quote = quote_for(category=category, facts=facts, on=on, staff=issued_by is not None)
+        quote = quote_for(
+            category=category, facts=facts, on=quote_on or on, staff=issued_by is not None
+        )
     except QuoteRefused as refused:
         raise ValidationError(refused.errors) from refused
     term = term_plan(member=member, category=category, kind=kind, created_by=issued_by)

@@ -93,6 +93,7 @@ def card_charge_notice_queue(*, charge_id: int, what: str) -> None:
         context={
             "charge": charge,
             "invoice": charge.invoice,
+            "lines": charge.invoice.lines.all(),
             "pay_link": pay_link(charge),
             "notice_days": rules.card_notice_days,
             "retries": len(rules.card_retry_days),

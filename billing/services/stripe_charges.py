@@ -81,11 +81,11 @@ def renewals_schedule(*, on: dt.date) -> int:
                 invoice = membership_invoice_issue(
                     member=membership.member,
                     category=membership.category or MembershipCategory.objects.get(code="full"),
-                    facts=DuesFacts(
-                        **{**_default_facts(membership), **(last.facts if last else {})}
-                    ),
+                    facts=renewal_facts(membership, last.facts if last else {}),
                     kind=InvoiceKind.RENEWAL,
                     on=on,
+                    # Today's price: the schedule in effect on the day the card is charged.
+                    quote_on=membership.paid_through_on,
                 )
                 ScheduledCharge.objects.create(
                     key=key,
@@ -102,15 +102,23 @@ def renewals_schedule(*, on: dt.date) -> int:
     return made
 
 
-def _default_facts(membership: Membership) -> dict:
+def renewal_facts(membership: Membership, last_facts: dict) -> DuesFacts:
+    """The profile's current facts (the member may have changed them since the last payment);
+    what the profile lacks falls back to the facts frozen on the last paid invoice."""
     member = membership.member
-    return {
+    current = {
         "position": member.position,
         "salary_cents": member.annual_salary_cents,
         "population": member.population,
         "budget_cents": member.general_fund_budget_cents,
-        "small_community_attested": False,
+        "small_community_attested": member.small_community_attested_on is not None,
     }
+    merged = {
+        key: value if value not in (None, "") else last_facts.get(key)
+        for key, value in current.items()
+    }
+    merged["small_community_attested"] = bool(merged["small_community_attested"])
+    return DuesFacts(**merged)
 
 
 def installments_schedule(*, on: dt.date) -> int:

@@ -15,7 +15,7 @@ from billing.invoice_forms import BillToForm
 from billing.models import InvoiceKind, InvoiceStatus
 from billing.selectors import invoice_visible_to, membership_overview
 from billing.services.bill_to import invoice_bill_to_update
-from billing.services.invoices import membership_invoice_issue, quote_for
+from billing.services.invoices import membership_invoice_issue, quote_for, withheld_discounts
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
 from membership.selectors import member_for_user
 from membership.services.dues import QuoteRefused
@@ -73,6 +73,8 @@ def _checkout(request, *, kind: str):
         "population": member.population,
         "general_fund_budget": member.general_fund_budget_cents,
         "category": overview.membership.category if overview.membership else None,
+        # Remembered from the last checkout, so a renewal keeps the rate the member earned.
+        "small_community_attested": member.small_community_attested_on is not None,
     }
     form = MembershipCheckoutForm(
         request.POST or None,
@@ -80,7 +82,12 @@ def _checkout(request, *, kind: str):
         installment_counts=installment_counts,
         installment_categories=rules.installment_categories,
     )
-    quote = None
+    if member.small_community_attested_on is not None:
+        form.fields["small_community_attested"].help_text = _(
+            "You confirmed these figures on %(day)s. Untick if they are no longer current; "
+            "without the confirmation, dues are quoted without the small-community discount."
+        ) % {"day": member.small_community_attested_on.strftime("%B %d, %Y")}
+    quote = withheld = None
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
         facts = form.facts()
@@ -91,6 +98,8 @@ def _checkout(request, *, kind: str):
             for field, errors in refused.errors.items():
                 target = {"salary": "annual_salary", "budget": "general_fund_budget"}.get(field)
                 form.add_error(target if target in form.fields else None, errors)
+        else:
+            withheld = withheld_discounts(category=category, facts=facts, quote=quote, on=today)
         if quote is not None and action == "confirm":
             try:
                 invoice = membership_invoice_issue(
@@ -110,6 +119,7 @@ def _checkout(request, *, kind: str):
                     annual_salary_cents=facts.salary_cents,
                     population=facts.population,
                     general_fund_budget_cents=facts.budget_cents,
+                    small_community_attested_on=today if facts.small_community_attested else None,
                 )
                 messages.success(
                     request,
@@ -124,7 +134,10 @@ def _checkout(request, *, kind: str):
         "billing/checkout.html",
         {
             "form": form,
-            "quote": quote if form.is_bound and not form.errors else None,
+            # "Change something" comes back to the form with everything typed kept.
+            "quote": quote if form.is_bound and not form.errors and action != "edit" else None,
+            "withheld": withheld,
+            "step": "review" if quote and not form.errors and action != "edit" else "facts",
             "kind": kind,
             "o": overview,
         },

@@ -21,6 +21,8 @@ INVOICE = {
     "invoice.total_cents": _("Invoice total in cents (use |cents)"),
 }
 CHARGE = {
+    "lines[].label": _("Each line of the renewal quote (inside {% for line in lines %})"),
+    "lines[].amount_cents": _("Each line's amount in cents"),
     "charge.amount_cents": _("Amount to charge in cents (use |cents)"),
     "charge.charge_on": _("Date of the charge"),
     "charge.kind": _("'renewal' or 'installment'"),
@@ -67,6 +69,7 @@ _SAMPLE_CHARGE = {
         "next_attempt_on": dt.date(2027, 7, 3),
     },
     "pay_link": "https://members.icma.org/billing/pay/sample/",
+    "lines": [{"label": "0.65 % of $150,000.00", "amount_cents": 97500}],
 }
 
 
@@ -185,21 +188,20 @@ SPECS: tuple[TemplateSpec, ...] = (
         file_template="membership/email/waiver_decision",
         variables={
             **MEMBER,
-            "waiver.approved": _("True when the waiver was approved"),
-            "waiver.until_on": _("Last day the waiver covers"),
-            "waiver.note": _("Staff's note to the member"),
+            "waiver.status": _("'approved' or 'declined'"),
+            "waiver.requested_at": _("When the member asked"),
+            "waiver.term.start_on": _("First day the waiver covers (approved)"),
+            "waiver.term.end_on": _("Last day the waiver covers (approved)"),
+            "waiver.decision_note": _("Staff's note to the member"),
         },
         sample={
-            "waiver": {"approved": True, "until_on": dt.date(2027, 6, 30), "note": ""},
+            "waiver": {
+                "status": "approved",
+                "requested_at": dt.date(2027, 1, 4),
+                "term": {"start_on": dt.date(2027, 1, 5), "end_on": dt.date(2027, 7, 4)},
+                "decision_note": "",
+            },
         },
-        fallback=(
-            "Your ICMA dues waiver request: {% if waiver.approved %}approved"
-            "{% else %}declined{% endif %}",
-            "Dear {{ member.display_name }},\n\n{% if waiver.approved %}Your dues are waived "
-            "until {{ waiver.until_on|date }}.{% else %}We could not approve your "
-            "request for a dues waiver.{% endif %}\n{% if waiver.note %}\n{{ waiver.note }}\n"
-            "{% endif %}\nICMA Membership\nmembership@icma.org\n",
-        ),
     ),
     TemplateSpec(
         key="claim_account",

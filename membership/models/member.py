@@ -43,6 +43,11 @@ class Member(models.Model):
     )
     # Sensitive: only the member and membership staff ever see it.
     annual_salary_cents = models.BigIntegerField(_("annual salary (cents)"), null=True, blank=True)
+    # The day the member last confirmed population and budget as current; the confirmation
+    # earns the small-community rate and is offered again, ticked, at the next checkout.
+    small_community_attested_on = models.DateField(
+        _("community figures confirmed on"), null=True, blank=True
+    )
     welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -258,4 +258,14 @@ def waiver_decide(*, request_id: int, approve: bool, decided_by, note: str, on: 
     waiver.decided_at = timezone.now()
     waiver.decision_note = note
     waiver.save()
+    from communications.services.outbox import message_queue
+
+    # Either way the member hears the decision.
+    message_queue(
+        to=waiver.member.user.email,
+        template="membership/email/waiver_decision",
+        context={"member": waiver.member, "waiver": waiver},
+        user=waiver.member.user,
+        key=f"waiver-decision-{waiver.pk}",
+    )
     return waiver

@@ -15,6 +15,7 @@ PROFILE_FIELDS = (
     "population",
     "general_fund_budget_cents",
     "annual_salary_cents",
+    "small_community_attested_on",
 )
 
 

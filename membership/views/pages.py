@@ -9,10 +9,15 @@ from membership.selectors import member_for_user, member_visible_to
 
 
 def home(request):
-    member = None
+    from django.utils import timezone
+
+    from billing.selectors import membership_overview
+
+    member = step = None
     if request.user.is_authenticated:
         member = member_for_user(user=request.user)
-    return render(request, "membership/home.html", {"member": member})
+        step = membership_overview(member=member, on=timezone.localdate()).next_step
+    return render(request, "membership/home.html", {"member": member, "step": step})
 
 
 @login_required

@@ -136,3 +136,25 @@ def test_decision_never_redirects_off_site(staff_client, waiver):
         decide_url(waiver), {"decision": "approve", "next": "https://evil.example/"}
     )
     assert response["Location"] == QUEUE
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_the_member_is_e_mailed_the_decision_and_sees_it_on_the_dashboard(client, waiver, approve):
+    import datetime as dt
+
+    from communications.models import OutgoingMessage
+    from membership.services.lifecycle import waiver_decide
+
+    waiver_decide(
+        request_id=waiver.pk, approve=approve, decided_by=None, note="Noted.", on=dt.date.today()
+    )
+    [message] = OutgoingMessage.objects.filter(template="membership/email/waiver_decision")
+    assert message.to == waiver.member.user.email
+    word = "approved" if approve else "declined"
+    assert word in message.subject
+    assert "Noted." in message.body_text
+    client.force_login(waiver.member.user)
+    body = client.get(reverse("billing:dashboard")).content.decode()
+    assert f"Your dues waiver{' request' if not approve else ''} was {word} on" in body
+    if approve:
+        assert "<td>Waived</td>" in body

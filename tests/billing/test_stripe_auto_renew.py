@@ -195,3 +195,32 @@ def test_later_card_installments_are_charged_on_their_due_dates(member, localstr
     assert len(mails_to(member, "will be charged on")) == 1
     renewal = MembershipTerm.objects.get(membership__member=member, kind="renewal")
     assert renewal.status == TermStatus.ACTIVE
+
+
+def test_a_salary_raised_after_the_last_payment_is_what_the_notice_and_the_charge_use(
+    member, localstripe, run_day
+):
+    from membership.models import DuesRate
+
+    member.annual_salary_cents = 150_000_00
+    member.save()
+    auto_renewing_member(member, localstripe, GOOD_CARD)
+    joined = Invoice.objects.get(member=member, status=InvoiceStatus.PAID)
+    member.refresh_from_db()
+    member.annual_salary_cents = 180_000_00  # 0.65% of $180,000 is $1,170.00
+    member.save()
+    assert joined.total_cents != 1_170_00
+    assert DuesRate.objects.filter(category__code="full", method="salary_percent").exists()
+
+    run_day(ENDS - dt.timedelta(days=7))
+    renewal = Invoice.objects.get(member=member, status=InvoiceStatus.OPEN)
+    assert renewal.total_cents == 1_170_00
+    [notice] = mails_to(member, "will be charged on")
+    assert "$1,170.00" in notice.subject
+    assert "0.65% of $180,000.00 salary: $1,170.00" in notice.body
+    assert "/profile/" in notice.body
+
+    run_day(ENDS)
+    payment = Payment.objects.get(invoice=renewal)
+    assert payment.state == PaymentState.CONFIRMED
+    assert payment.amount_cents == 1_170_00

@@ -134,3 +134,22 @@ def test_a_flat_rate_increase_is_previewed_as_paying_more(staff_client):
     preview = dues_impact_preview(schedule=draft)
     assert preview.members_more == 1
     assert preview.total_change_cents == 5_00
+
+
+@pytest.mark.django_db
+def test_largest_changes_link_to_the_staff_member_file(staff_client):
+    changed = MemberFactory(
+        annual_salary_cents=200_000_00, population=4_000, general_fund_budget_cents=3_000_000_00
+    )
+    activate_membership(changed)
+    draft = draft_from_current()
+    staff_client.post(
+        reverse("dues:staff_schedule_edit", args=[draft.pk]),
+        edit_form_data(draft, discounts={0: {"replacement_cap": "800"}}),
+    )
+    page = staff_client.get(reverse("dues:staff_schedule_preview", args=[draft.pk])).content
+    number = changed.member_number
+    staff_file = reverse("billing_staff:member_detail", args=[number])
+    public_page = reverse("membership:member_detail", args=[number])
+    assert f'href="{staff_file}"'.encode() in page
+    assert f'href="{public_page}"'.encode() not in page
