@@ -87,9 +87,9 @@ class MembershipOverview:
     def next_step(self) -> NextStep:
         """The membership's standing in words, what is owed, and the one action that matters."""
         from django.urls import reverse
+        from django.utils.formats import date_format
         from django.utils.translation import gettext as _
 
-        day = "%B %-d, %Y"
         standing = self.status_label
         progress = self.installments_paid
         if progress and self.status == Status.ACTIVE:
@@ -104,7 +104,7 @@ class MembershipOverview:
                 text = _("Pay installment %(n)s of invoice %(number)s by %(day)s") % {
                     "n": unpaid[0].number,
                     "number": invoice.number,
-                    "day": unpaid[0].due_on.strftime(day),
+                    "day": date_format(unpaid[0].due_on),
                 }
             else:
                 text = _("Pay invoice %(number)s") % {"number": invoice.number}
@@ -114,17 +114,17 @@ class MembershipOverview:
         if self.status == Status.ACTIVE:
             if self.can_renew:
                 text = _("Renew now: your membership ends on %(day)s") % {
-                    "day": self.paid_through_on.strftime(day)
+                    "day": date_format(self.paid_through_on)
                 }
                 return NextStep(standing, 0, text, reverse("billing:renew"))
             text = _("Nothing to do. Renew from %(day)s") % {
-                "day": self.renewal_opens_on.strftime(day)
+                "day": date_format(self.renewal_opens_on)
             }
             return NextStep(standing, 0, text, None)
         if self.status == Status.GRACE:
             until = self.paid_through_on + dt.timedelta(days=self.rules.grace_days)
             text = _("In grace until %(day)s: renew now to stay a member") % {
-                "day": until.strftime(day)
+                "day": date_format(until)
             }
             return NextStep(standing, 0, text, reverse("billing:renew"))
         if self.status == Status.LAPSED:
@@ -133,27 +133,50 @@ class MembershipOverview:
         return NextStep(standing, 0, _("See your membership"), reverse("billing:dashboard"))
 
 
-def membership_overview(*, member: Member, on: dt.date) -> MembershipOverview:
-    """Everything the dashboard shows, in a fixed number of queries however long the history."""
+def _membership_of(member: Member) -> Membership | None:
+    """The member's membership, from the member row when the caller joined it in
+    (`member_for_user(..., with_membership=True)`), else in one query."""
+    if Member.membership.related.is_cached(member):
+        try:
+            return member.membership
+        except Membership.DoesNotExist:
+            return None
+    return Membership.objects.filter(member=member).select_related("category").first()
+
+
+def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> MembershipOverview:
+    """Everything the dashboard shows, in a fixed number of queries however long the history.
+    `detail=False` reads only what the standing and the next step need (the home page): the
+    membership and the open invoice with its installments, not every invoice, term and
+    payment."""
     rules = MembershipRules.current()
-    membership = Membership.objects.filter(member=member).select_related("category").first()
+    membership = _membership_of(member)
     if membership is None:
         return MembershipOverview(
             member=member, membership=None, status=Status.NONE, on=on, rules=rules
         )
-    invoices = list(
-        Invoice.objects.filter(member=member).prefetch_related(
-            "lines", Prefetch("installments", queryset=Installment.objects.order_by("number"))
+    installments = Prefetch("installments", queryset=Installment.objects.order_by("number"))
+    if detail:
+        invoices = list(
+            Invoice.objects.filter(member=member).prefetch_related("lines", installments)
         )
-    )
+        terms = list(
+            MembershipTerm.objects.filter(membership=membership).select_related("category")
+        )
+        payments = list(
+            Payment.objects.filter(
+                invoice__member=member, state__in=[PaymentState.CONFIRMED, PaymentState.REFUNDED]
+            ).select_related("invoice")
+        )
+    else:
+        invoices = list(
+            Invoice.objects.filter(member=member, status=InvoiceStatus.OPEN).prefetch_related(
+                installments
+            )
+        )
+        terms = payments = []
     open_invoice = next((i for i in invoices if i.status == InvoiceStatus.OPEN), None)
-    terms = list(MembershipTerm.objects.filter(membership=membership).select_related("category"))
-    payments = list(
-        Payment.objects.filter(
-            invoice__member=member, state__in=[PaymentState.CONFIRMED, PaymentState.REFUNDED]
-        ).select_related("invoice")
-    )
-    status = membership_status_on(membership=membership, on=on)
+    status = membership_status_on(membership=membership, on=on, rules=rules)
     return MembershipOverview(
         member=member,
         membership=membership,

@@ -11,8 +11,9 @@ from membership.models.member import parse_member_number
 from membership.permissions import member_data_check
 
 
-def member_for_user(*, user) -> Member:
-    return Member.objects.select_related("user").get(user=user)
+def member_for_user(*, user, with_membership: bool = False) -> Member:
+    related = ("user", "membership__category") if with_membership else ("user",)
+    return Member.objects.select_related(*related).get(user=user)
 
 
 def member_by_number(*, member_number: str, related=("user",)) -> Member:

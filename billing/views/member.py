@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -60,7 +61,7 @@ def _checkout(request, *, kind: str):
                 request,
                 _("Renewal opens on %(day)s, %(days)s days before your membership ends.")
                 % {
-                    "day": overview.renewal_opens_on.strftime("%B %d, %Y"),
+                    "day": date_format(overview.renewal_opens_on),
                     "days": overview.rules.renewal_window_days,
                 },
             )
@@ -76,6 +77,8 @@ def _checkout(request, *, kind: str):
         # Remembered from the last checkout, so a renewal keeps the rate the member earned.
         "small_community_attested": member.small_community_attested_on is not None,
     }
+    if request.method == "GET":
+        initial.update(_facts_from_calculator(request.GET))
     form = MembershipCheckoutForm(
         request.POST or None,
         initial=initial,
@@ -86,7 +89,7 @@ def _checkout(request, *, kind: str):
         form.fields["small_community_attested"].help_text = _(
             "You confirmed these figures on %(day)s. Untick if they are no longer current; "
             "without the confirmation, dues are quoted without the small-community discount."
-        ) % {"day": member.small_community_attested_on.strftime("%B %d, %Y")}
+        ) % {"day": date_format(member.small_community_attested_on)}
     quote = withheld = None
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
@@ -142,6 +145,36 @@ def _checkout(request, *, kind: str):
             "o": overview,
         },
     )
+
+
+def _facts_from_calculator(query) -> dict:
+    """The facts the public calculator carries in its "Join at this rate" link, as the form's
+    initial values; a value that does not parse is left out (the profile's stays)."""
+    from membership.dues_forms import QuoteApiForm
+    from membership.models import MembershipCategory, Position
+
+    names = ("category", "position", "salary", "population", "budget")
+    if not any(query.get(name) for name in names):
+        return {}
+    form = QuoteApiForm({name: query.get(name, "") for name in names})
+    form.is_valid()
+    facts = form.cleaned_data
+    initial = {}
+    category = MembershipCategory.objects.filter(
+        code=facts.get("category") or "", member_selectable=True
+    ).first()
+    if category is not None:
+        initial["category"] = category
+    if facts.get("position") in Position.values:
+        initial["position"] = facts["position"]
+    for name, field in (
+        ("salary", "annual_salary"),
+        ("population", "population"),
+        ("budget", "general_fund_budget"),
+    ):
+        if facts.get(name) is not None:
+            initial[field] = facts[name]
+    return initial
 
 
 def _card_checkout(request, invoice, auto_renew: bool):

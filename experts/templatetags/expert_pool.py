@@ -7,6 +7,7 @@ from django import template
 from django.db.models import Subquery
 
 from experts.models import ConsentText, Engagement, ExpertProfile
+from membership.selectors import member_in_good_standing
 
 register = template.Library()
 
@@ -28,7 +29,8 @@ def _profile(member) -> ExpertProfile | None:
 def expert_profile_entry(member):
     """On the member's profile page: volunteer, or see where their expert profile stands."""
     profile = _profile(member)
-    return {"profile": profile}
+    eligible = profile is not None or member_in_good_standing(member=member)
+    return {"profile": profile, "eligible": eligible}
 
 
 @register.inclusion_tag("experts/includes/home_card.html")

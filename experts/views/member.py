@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,12 +57,23 @@ def mine(request):
     return render(request, "experts/mine.html", context)
 
 
+def _not_eligible(request, member):
+    """The pool is for members in good standing: the page says where this member stands and
+    offers their own next step (join, pay the open invoice, renew in grace, rejoin)."""
+    from billing.selectors import membership_overview
+
+    step = membership_overview(member=member, on=timezone.localdate(), detail=False).next_step
+    return render(
+        request, "experts/not_eligible.html", {"member": member, "step": step}, status=403
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def volunteer(request):
     member = member_for_user(user=request.user)
     if not member_in_good_standing(member=member):
-        return render(request, "experts/not_eligible.html", {"member": member}, status=403)
+        return _not_eligible(request, member)
     profile = expert_profile_for_member(member=member)
     consent_text = current_consent_text()
     joining = not _in_pool(profile)

@@ -1,7 +1,10 @@
 """The public dues calculator and the JSON quote endpoint (no login)."""
 
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -65,12 +68,39 @@ def dues_calculator(request):
         {
             "form": form,
             "quote": quote,
+            "join_url": join_link(request, form.cleaned_data if quote else None),
+            "join_base": reverse("billing:join"),
+            "signup_base": "" if request.user.is_authenticated else reverse("account_signup"),
             "terms": terms,
             "rate_rows": rate_rows(terms) if terms else [],
             "discounts": discounts,
             "category_texts": MembershipCategory.objects.filter(member_selectable=True),
         },
     )
+
+
+def join_link(request, facts: dict | None) -> str:
+    """The join page with the facts just quoted, so joining starts from the same price; for a
+    visitor, the sign-up page first, returning there."""
+    target = reverse("billing:join")
+    if facts:
+        typed = {
+            "category": facts["category"],
+            "position": facts["position"],
+            "salary": _dollars(facts.get("salary")),
+            "population": facts.get("population"),
+            "budget": _dollars(facts.get("budget")),
+        }
+        target += "?" + urlencode({k: v for k, v in typed.items() if v not in (None, "")})
+    if request.user.is_authenticated:
+        return target
+    return reverse("account_signup") + "?" + urlencode({"next": target})
+
+
+def _dollars(cents: int | None) -> str | None:
+    if cents is None:
+        return None
+    return f"{cents // 100}" if cents % 100 == 0 else f"{cents / 100:.2f}"
 
 
 def _errors_json(errors) -> dict[str, list[str]]:

@@ -15,8 +15,8 @@ def home(request):
 
     member = step = None
     if request.user.is_authenticated:
-        member = member_for_user(user=request.user)
-        step = membership_overview(member=member, on=timezone.localdate()).next_step
+        member = member_for_user(user=request.user, with_membership=True)
+        step = membership_overview(member=member, on=timezone.localdate(), detail=False).next_step
     return render(request, "membership/home.html", {"member": member, "step": step})
 
 

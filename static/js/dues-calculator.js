@@ -26,7 +26,7 @@
     return node;
   }
 
-  function showQuote(data) {
+  function showQuote(data, params) {
     var total = el("p", undefined, "quote-total");
     total.appendChild(el("span", text("annual"), "muted"));
     total.appendChild(document.createTextNode(" "));
@@ -51,7 +51,30 @@
     foot.appendChild(footRow);
     table.appendChild(foot);
     var note = el("p", text("schedule") + " \u201c" + data.schedule.name + "\u201d.", "muted small");
-    result.replaceChildren(total, table, note);
+    var join = el("p");
+    var link = el("a", text("join"), "button");
+    link.setAttribute("data-join-link", "");
+    link.href = joinHref(params);
+    join.appendChild(link);
+    result.replaceChildren(total, table, note, join);
+  }
+
+  // Joining starts from the facts just quoted (a visitor signs up first and comes back).
+  function joinHref(params) {
+    var target = result.getAttribute("data-join-base") + "?" + params.toString();
+    var signup = result.getAttribute("data-signup-base");
+    return signup ? signup + "?next=" + encodeURIComponent(target) : target;
+  }
+
+  // A message the server wrote beside a field (after a post without JavaScript) goes once
+  // the field is filled in, so it does not contradict what the visitor now sees.
+  function clearFieldError(input) {
+    if (!input || !input.value || input.value.trim() === "") return;
+    var group = input.closest(".field");
+    if (!group) return;
+    group.classList.remove("field-invalid");
+    group.querySelectorAll(".errorlist").forEach(function (list) { list.remove(); });
+    input.removeAttribute("aria-invalid");
   }
 
   function showErrors(errors) {
@@ -76,14 +99,18 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (ticket !== latest) return;  // an older answer arriving late
-        if (data.errors) showErrors(data.errors); else showQuote(data);
+        if (data.errors) showErrors(data.errors); else showQuote(data, params);
       })
       .catch(function () { /* the form post still works */ });
   }
 
-  form.addEventListener("input", function () {
+  form.addEventListener("input", function (event) {
+    clearFieldError(event.target);
     clearTimeout(timer);
     timer = setTimeout(update, 250);
   });
-  form.addEventListener("change", update);
+  form.addEventListener("change", function (event) {
+    clearFieldError(event.target);
+    update();
+  });
 })();

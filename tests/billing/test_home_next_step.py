@@ -74,3 +74,24 @@ def test_a_term_in_installments_reads_one_of_three_paid(member_client, member):
     shown = home(member_client)
     assert shown["home-status"] == "Active, 1 of 3 paid"
     assert shown["home-action"].startswith(f"Pay installment 2 of invoice {renewal.number}")
+
+
+@pytest.mark.parametrize("invoices", [1, 12])
+def test_the_home_page_reads_the_same_few_rows_however_long_the_history(
+    member_client, member, invoices, django_assert_max_num_queries
+):
+    """The standing needs the membership and the open invoice, not every past invoice, term
+    and payment: an expert with an installment plan and messages stays within ten queries."""
+    from tests.experts.factories import make_expert
+
+    for n in range(invoices):
+        paid = issue_invoice(member, kind="renewal" if n else "join", on=dt.date(2026, 7, 15))
+        pay_invoice(paid, on=dt.date(2026, 7, 15))
+    Membership.objects.filter(member=member).update(
+        paid_through_on=timezone.localdate() + dt.timedelta(days=30)
+    )
+    make_expert(member=member)
+    pay_invoice(issue_invoice(member, kind="renewal", installments=3))
+    with django_assert_max_num_queries(10):
+        shown = home(member_client)
+    assert shown["home-status"] == "Active, 1 of 3 paid"

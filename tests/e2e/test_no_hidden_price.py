@@ -100,3 +100,28 @@ def test_withdrawn_confirmation_is_explained_and_change_something_keeps_the_fact
     screenshot("price-change-something")
     page.get_by_role("button", name="Review my dues").click()
     assert page.locator("[data-testid=quote-total]").inner_text() == "$624.00"
+
+
+def test_the_calculator_clears_a_stale_error_and_joins_with_the_facts_typed(page, screenshot):
+    member = MemberFactory(full_name="Sam Ortiz", annual_salary_cents=None, population=None)
+    sign_in(page, member.user.email)
+    page.goto("/dues/")
+    page.get_by_role("button", name="Calculate my dues").click()
+    category_group = page.locator(".field", has=page.locator("select[name=category]"))
+    assert "Choose a membership category." in category_group.inner_text()
+
+    page.locator("select[name=category]").select_option("full")
+    assert "Choose a membership category." not in category_group.inner_text()
+    page.locator("select[name=position]").select_option("cao")
+    page.locator("input[name=salary]").fill("150000")
+    page.locator("input[name=population]").fill("5000")
+    page.locator("input[name=budget]").fill("5000000")
+    expect_total = page.locator("[data-quote-total]")
+    expect_total.filter(has_text="$780.00").wait_for()
+    screenshot("calculator-join-link")
+
+    page.locator("[data-join-link]").click()
+    page.wait_for_url(re.compile(r"/membership/join/\?"))
+    assert float(page.locator("input[name=annual_salary]").input_value().replace(",", "")) == 150000
+    assert page.locator("input[name=population]").input_value() == "5000"
+    assert page.get_by_label(re.compile("Full member")).is_checked()

@@ -232,15 +232,6 @@ def test_publishing_a_consent_text_needs_the_confirmation_box(intl_client):
     assert current_consent().version == 2
 
 
-def test_a_member_not_in_good_standing_is_told_how_to_join(member_client, monkeypatch):
-    monkeypatch.setattr(
-        "experts.views.member.member_in_good_standing", lambda *, member, on=None: False
-    )
-    response = member_client.get(reverse("experts:volunteer"))
-    assert response.status_code == 403
-    assert "Renew your membership" in response.content.decode()
-
-
 @pytest.mark.parametrize("experts", [1, 30])
 @pytest.mark.parametrize("url_name", ["staff_overview", "staff_search", "staff_requests"])
 def test_staff_pool_pages_query_count_does_not_grow(
