@@ -188,6 +188,8 @@ class ChargeOutcome:
     payment_intent_id: str = ""
     charge_id: str = ""
     message: str = ""
+    card_brand: str = ""
+    card_last4: str = ""
 
 
 def payment_intent_charge_off_session(
@@ -232,12 +234,28 @@ def payment_intent_charge_off_session(
     if intent["status"] in ("succeeded", "processing"):
         charge = intent.get("latest_charge")
         charge_id = charge if isinstance(charge, str) else (charge or {}).get("id", "")
+        brand, last4 = _card_brand_last4(payment_method_id)
         return ChargeOutcome(
-            status=intent["status"], payment_intent_id=intent["id"], charge_id=charge_id
+            status=intent["status"],
+            payment_intent_id=intent["id"],
+            charge_id=charge_id,
+            card_brand=brand,
+            card_last4=last4,
         )
     return ChargeOutcome(
         status="declined", payment_intent_id=intent["id"], message=intent["status"]
     )
+
+
+def _card_brand_last4(payment_method_id: str) -> tuple[str, str]:
+    """The saved card's brand and last four digits, for the receipt ("Visa ending 4242"); the
+    money is already taken, so a failure here only leaves the receipt saying "Card"."""
+    try:
+        method = _plain(_client().v1.payment_methods.retrieve(payment_method_id))
+    except stripe.StripeError:
+        return "", ""
+    card = method.get("card") or {}
+    return str(card.get("brand") or "")[:20], str(card.get("last4") or "")[:4]
 
 
 def _outcome_unknown(error: stripe.StripeError) -> bool:

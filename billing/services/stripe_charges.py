@@ -254,6 +254,8 @@ def scheduled_charge_run(*, charge_id: int, on: dt.date) -> str:
             currency="usd",
             payment_intent_id=outcome.payment_intent_id,
             charge_id=outcome.charge_id,
+            card_brand=outcome.card_brand,
+            card_last4=outcome.card_last4,
         )
         return "succeeded"
     if outcome.status == "processing":

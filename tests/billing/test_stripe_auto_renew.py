@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from billing.documents import payment_method_label
 from billing.models import (
     ChargeState,
     Invoice,
@@ -88,6 +89,8 @@ def test_notice_a_week_before_then_the_saved_card_is_charged_on_the_end_date(
     payment = Payment.objects.get(invoice=renewal)
     assert payment.state == PaymentState.CONFIRMED
     assert payment.gateway_ids["payment_intent"].startswith("pi_")
+    # The receipt names the card, as for a payment made at Checkout.
+    assert payment_method_label(payment) == "Visa ending 4242"
     renewal.refresh_from_db()
     assert renewal.status == InvoiceStatus.PAID
     assert Membership.objects.get(member=member).paid_through_on == dt.date(2028, 8, 15)
