@@ -19,16 +19,10 @@ from tests.factories import MemberFactory, activate_membership
 
 def small_pdf(text: str = "Curriculum vitae") -> bytes:
     """A real one-page PDF (CVs are checked by structure, not only by their first bytes)."""
-    from io import BytesIO
+    from django.utils.html import escape
+    from weasyprint import HTML
 
-    from reportlab.pdfgen import canvas
-
-    buffer = BytesIO()
-    page = canvas.Canvas(buffer, invariant=1)
-    page.drawString(72, 720, text)
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    return HTML(string=f"<p>{escape(text)}</p>").write_pdf()
 
 
 PDF_BYTES = small_pdf()

@@ -388,7 +388,7 @@ def cv_form(content: bytes):
     return ExpertProfileForm(data, {"cv": upload}, needs_consent=True)
 
 
-def test_a_real_small_pdf_made_with_reportlab_is_accepted():
+def test_a_real_small_pdf_is_accepted():
     from tests.experts.factories import small_pdf
 
     form = cv_form(small_pdf("Jordan Rivera, City Manager"))
