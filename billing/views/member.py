@@ -16,7 +16,12 @@ from billing.invoice_forms import BillToForm
 from billing.models import InvoiceKind, InvoiceStatus
 from billing.selectors import invoice_visible_to, membership_overview
 from billing.services.bill_to import invoice_bill_to_update
-from billing.services.invoices import membership_invoice_issue, quote_for, withheld_discounts
+from billing.services.invoices import (
+    installment_plan,
+    membership_invoice_issue,
+    quote_for,
+    withheld_discounts,
+)
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
 from membership.selectors import member_for_user
 from membership.services.dues import QuoteRefused
@@ -91,6 +96,7 @@ def _checkout(request, *, kind: str):
             "without the confirmation, dues are quoted without the small-community discount."
         ) % {"day": date_format(member.small_community_attested_on)}
     quote = withheld = None
+    plan = []
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
         facts = form.facts()
@@ -103,6 +109,15 @@ def _checkout(request, *, kind: str):
                 form.add_error(target if target in form.fields else None, errors)
         else:
             withheld = withheld_discounts(category=category, facts=facts, quote=quote, on=today)
+            count = form.cleaned_data.get("installments") or 1
+            if count > 1:
+                # The same split the invoice will carry, so the review shows what is due when.
+                plan = installment_plan(
+                    total_cents=quote.total_cents,
+                    count=count,
+                    start_on=today,
+                    term_months=rules.term_months,
+                )
         if quote is not None and action == "confirm":
             try:
                 invoice = membership_invoice_issue(
@@ -140,6 +155,7 @@ def _checkout(request, *, kind: str):
             # "Change something" comes back to the form with everything typed kept.
             "quote": quote if form.is_bound and not form.errors and action != "edit" else None,
             "withheld": withheld,
+            "plan": plan,
             "step": "review" if quote and not form.errors and action != "edit" else "facts",
             "kind": kind,
             "o": overview,

@@ -112,3 +112,22 @@ def test_renewal_in_three_installments_is_three_equal_parts(member_client, membe
     assert renewal.total_cents == 780_00
     parts = renewal.installments.order_by("number").values_list("amount_cents", flat=True)
     assert list(parts) == [260_00] * 3
+
+
+def test_the_review_shows_the_installment_plan_the_invoice_will_carry(member_client, member):
+    invoice = issue_invoice(member, on=dt.date(2026, 7, 15))
+    pay_invoice(invoice, on=dt.date(2026, 7, 15))
+    Membership.objects.filter(member=member).update(
+        paid_through_on=timezone.localdate() + dt.timedelta(days=30)
+    )
+    review = member_client.post(reverse("billing:renew"), checkout_data(installments="3"))
+    body = review.content.decode()
+    plan = body[body.index('data-testid="installment-plan"') :]
+    plan = plan[: plan.index("</table>")]
+    member_client.post(reverse("billing:renew"), checkout_data(action="confirm", installments="3"))
+    renewal = Invoice.objects.get(member=member, kind="renewal")
+    for part in renewal.installments.order_by("number"):
+        assert f"{part.due_on:%B} {part.due_on.day}, {part.due_on.year}" in plan
+        assert "$260.00" in plan
+    assert plan.count("$260.00") == 3
+    assert "Now" in plan

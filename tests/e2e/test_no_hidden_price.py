@@ -70,7 +70,13 @@ def test_calculator_join_and_renewal_in_installments_quote_the_same(page, screen
         page.get_by_label(re.compile("3 installments")).check()
         page.get_by_role("button", name="Review my dues").click()
         assert page.locator("[data-testid=quote-total]").inner_text() == "$780.00"
+        plan = page.locator("[data-testid=installment-plan]").inner_text()
+        assert plan.count("$260.00") == 3
         screenshot("price-renew-review")
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot("price-renew-review-390")
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("button", name="Confirm and get my invoice").click()
         page.wait_for_url(re.compile(r"/billing/invoices/INV-\d{4}-\d{6}/$"))
         renewal = Invoice.objects.get(member=member, kind="renewal")
