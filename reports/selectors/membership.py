@@ -106,15 +106,17 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     grace = dt.timedelta(days=grace_days)
     first, last = months[0].first_on, months[-1].last_on
     # Renewed: another paid term (not a reinstatement) starts on its end date, as in
-    # `renewal_chain_q`, found here with one hash join instead of a lookup per term. Only the
+    # `renewal_chain_q`, found with one hash join against the terms starting in the span
+    # (the only ones that can renew a term ending in it) instead of a lookup per term. Only the
     # terms that start, end or lapse within the span are read (three index ranges), and each
     # is counted once by (measure, month) with GROUP BY, not once per month with a CASE.
     table = MembershipTerm._meta.db_table
     sql = (
-        f"WITH t AS (SELECT t.kind, t.start_on, t.end_on, "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {table} n WHERE n.membership_id = t.membership_id "
-        f"AND n.start_on = t.end_on AND n.status = %s AND n.kind <> %s) AS renewed "
-        f"FROM {table} t WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
+        f"WITH n AS (SELECT DISTINCT membership_id, start_on FROM {table} "  # noqa: S608
+        f"WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
+        f"t AS (SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "
+        f"FROM {table} t LEFT JOIN n ON n.membership_id = t.membership_id "
+        f"AND n.start_on = t.end_on WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
         f"OR t.end_on BETWEEN %s AND %s)) "
         f"SELECT 's:' || t.kind, date_trunc('month', t.start_on)::date, COUNT(*) FROM t "
         f"WHERE t.start_on BETWEEN %s AND %s AND t.kind IN (%s, %s, %s, %s) GROUP BY 1, 2 "
@@ -129,6 +131,8 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     params = (
         TermStatus.ACTIVE,
         TermKind.REINSTATEMENT,
+        first - grace,
+        last,
         TermStatus.ACTIVE,
         first,
         last,

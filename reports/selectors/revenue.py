@@ -192,6 +192,14 @@ def receivables_aging(*, on: dt.date, category: str = "") -> list[AgingRow]:
 
 
 def invoice_category_names() -> list[str]:
-    return list(
-        Invoice.objects.order_by("category_name").values_list("category_name", flat=True).distinct()
+    """Every category name on an invoice, in order: one step along the category-name index
+    per distinct name (a loose index scan) instead of reading every invoice."""
+    table = Invoice._meta.db_table
+    rows = fetch_all(
+        f"WITH RECURSIVE c(name) AS (SELECT MIN(category_name) FROM {table} "  # noqa: S608
+        f"UNION ALL SELECT (SELECT MIN(i.category_name) FROM {table} i "
+        f"WHERE i.category_name > c.name) FROM c WHERE c.name IS NOT NULL) "
+        "SELECT name FROM c WHERE name IS NOT NULL",
+        (),
     )
+    return [row[0] for row in rows]
