@@ -179,7 +179,11 @@ class MembershipTerm(models.Model):
 
     class Meta:
         ordering = ["-start_on", "-id"]
-        indexes = [models.Index(fields=["status", "end_on"])]
+        indexes = [
+            models.Index(fields=["status", "end_on"]),
+            # The reports read the terms that start in a span (joins, renewals per month).
+            models.Index(fields=["status", "start_on"], name="term_status_start_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_on__isnull=True) | Q(end_on__gt=F("start_on")),

@@ -11,15 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from membership.dates import add_months
 from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_terms
-from membership.models import DuesSchedule, TermKind
+from membership.models import DuesSchedule, MembershipTerm, TermKind, TermStatus
 from membership.selectors import category_code_resolver
 from membership.services.dues_preview import ImpactPreview, impact_compute
 from reports.periods import Period
-from reports.selectors.common import paid_terms, renewal_chain_q
+from reports.selectors.common import fetch_all, paid_terms, renewal_chain_q
 from reports.selectors.dues import (
     FACT_FIELDS,
     ScheduleBook,
@@ -49,13 +47,28 @@ def renewal_rate_measured(*, today: dt.date, grace_days: int) -> RenewalRate:
     grace is over, the share renewed within grace. One query."""
     last = today - dt.timedelta(days=grace_days)
     first = add_months(last, -12) + dt.timedelta(days=1)
-    totals = (
-        paid_terms()
-        .exclude(kind=TermKind.LIFE)
-        .filter(end_on__gte=first, end_on__lte=last)
-        .aggregate(ended=Count("pk"), renewed=Count("pk", filter=renewal_chain_q()))
+    # Renewed as in `renewal_chain_q`: another paid term (not a reinstatement) starts on the
+    # end date. Those terms start within the same twelve months, so one hash join against
+    # them replaces a lookup per ended term.
+    table = MembershipTerm._meta.db_table
+    ((ended, renewed),) = fetch_all(
+        f"SELECT COUNT(*), COUNT(n.membership_id) FROM {table} t "  # noqa: S608
+        f"LEFT JOIN (SELECT DISTINCT membership_id, start_on FROM {table} "
+        "WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s) n "
+        "ON n.membership_id = t.membership_id AND n.start_on = t.end_on "
+        "WHERE t.status = %s AND t.kind <> %s AND t.end_on BETWEEN %s AND %s",
+        (
+            TermStatus.ACTIVE,
+            TermKind.REINSTATEMENT,
+            first,
+            last,
+            TermStatus.ACTIVE,
+            TermKind.LIFE,
+            first,
+            last,
+        ),
     )
-    return RenewalRate(first, last, totals["ended"], totals["renewed"])
+    return RenewalRate(first, last, ended, renewed)
 
 
 @dataclass

@@ -104,53 +104,73 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     if not months:
         return []
     grace = dt.timedelta(days=grace_days)
+    first, last = months[0].first_on, months[-1].last_on
     # Renewed: another paid term (not a reinstatement) starts on its end date, as in
-    # `renewal_chain_q`, found here with one hash join instead of a lookup per term.
+    # `renewal_chain_q`, found with one hash join against the terms starting in the span
+    # (the only ones that can renew a term ending in it) instead of a lookup per term. Only the
+    # terms that start, end or lapse within the span are read (three index ranges), and each
+    # is counted once by (measure, month) with GROUP BY, not once per month with a CASE.
     table = MembershipTerm._meta.db_table
     sql = (
-        f"SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "  # noqa: S608
-        f"FROM {table} t LEFT JOIN (SELECT DISTINCT membership_id, start_on FROM {table} "
-        f"WHERE status = %s AND kind <> %s) n "
-        f"ON n.membership_id = t.membership_id AND n.start_on = t.end_on WHERE t.status = %s"
+        f"WITH n AS (SELECT DISTINCT membership_id, start_on FROM {table} "  # noqa: S608
+        f"WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
+        f"t AS (SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "
+        f"FROM {table} t LEFT JOIN n ON n.membership_id = t.membership_id "
+        f"AND n.start_on = t.end_on WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
+        f"OR t.end_on BETWEEN %s AND %s)) "
+        f"SELECT 's:' || t.kind, date_trunc('month', t.start_on)::date, COUNT(*) FROM t "
+        f"WHERE t.start_on BETWEEN %s AND %s AND t.kind IN (%s, %s, %s, %s) GROUP BY 1, 2 "
+        f"UNION ALL SELECT CASE WHEN t.renewed THEN 'e:renewed' WHEN t.end_on > %s "
+        f"THEN 'e:undecided' ELSE 'e:other' END, date_trunc('month', t.end_on)::date, COUNT(*) "
+        f"FROM t WHERE t.kind <> %s AND t.end_on BETWEEN %s AND %s GROUP BY 1, 2 "
+        f"UNION ALL SELECT 'lapse', date_trunc('month', t.end_on + %s)::date, COUNT(*) FROM t "
+        f"WHERE t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s "
+        f"AND t.end_on <= %s GROUP BY 1, 2"
     )
-    params = (TermStatus.ACTIVE, TermKind.REINSTATEMENT, TermStatus.ACTIVE)
-    sums, values = [], []
     kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
-    for month in months:
-        for kind in kinds:
-            sums.append("t.kind = %s AND t.start_on BETWEEN %s AND %s")
-            values += [kind, month.first_on, month.last_on]
-        ends = "t.kind <> %s AND t.end_on BETWEEN %s AND %s"
-        ends_values = [TermKind.LIFE, month.first_on, month.last_on]
-        sums.append(ends)
-        values += ends_values
-        sums.append(ends + " AND t.renewed")
-        values += ends_values
-        sums.append(ends + " AND NOT t.renewed AND t.end_on > %s")
-        values += [*ends_values, today - grace]
-        sums.append(
-            "t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s AND t.end_on <= %s"
-        )
-        values += [TermKind.LIFE, month.first_on - grace, month.last_on - grace, today - grace]
-    columns = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in sums)
-    # Only fixed conditions are formatted in; every value travels as a parameter.
-    (row,) = fetch_all(f"WITH t AS ({sql}) SELECT {columns} FROM t", (*params, *values))  # noqa: S608
-    row = [int(v or 0) for v in row]
-    per_month = len(kinds) + 4
+    params = (
+        TermStatus.ACTIVE,
+        TermKind.REINSTATEMENT,
+        first - grace,
+        last,
+        TermStatus.ACTIVE,
+        first,
+        last,
+        first - grace,
+        last,
+        first,
+        last,
+        *kinds,
+        today - grace,
+        TermKind.LIFE,
+        first,
+        last,
+        grace,
+        TermKind.LIFE,
+        first - grace,
+        last - grace,
+        today - grace,
+    )
+    found: dict[tuple[str, dt.date], int] = {}
+    for measure, month, n in fetch_all(sql, params):
+        found[(measure, month)] = found.get((measure, month), 0) + int(n)
     flows = []
-    for i, month in enumerate(months):
-        joins, renewals, reinstatements, waivers, ended, renewed, undecided, lapses = row[
-            i * per_month : (i + 1) * per_month
-        ]
+    for month in months:
+        m = month.first_on
+
+        def get(measure, m=m):
+            return found.get((measure, m), 0)
+
+        renewed, undecided = get("e:renewed"), get("e:undecided")
         flows.append(
             MonthFlows(
                 period=month,
-                joins=joins,
-                renewals=renewals,
-                reinstatements=reinstatements,
-                waivers=waivers,
-                lapses=lapses,
-                ended=ended,
+                joins=get(f"s:{TermKind.JOIN}"),
+                renewals=get(f"s:{TermKind.RENEWAL}"),
+                reinstatements=get(f"s:{TermKind.REINSTATEMENT}"),
+                waivers=get(f"s:{TermKind.WAIVER}"),
+                lapses=get("lapse"),
+                ended=renewed + undecided + get("e:other"),
                 renewed=renewed,
                 undecided=undecided,
             )
