@@ -29,6 +29,7 @@ class Verdict:
     row: MemberRow | None = None
     legacy_id: str = ""
     reason: str = ""
+    email: str = ""
 
 
 def header_problems(header: list[str]) -> list[str]:
@@ -115,7 +116,10 @@ def _chunk_verdicts(chunk, header, rules, seen_ids, seen_emails, today) -> list[
             row = row_parse(line, values, today=today)
         except RowRefused as refused:
             legacy_id = values.get("legacy_id", "").strip()[:40]
-            parsed.append(Verdict(line, REFUSED, legacy_id=legacy_id, reason=str(refused)))
+            email = values.get("email", "").strip()[:254]
+            parsed.append(
+                Verdict(line, REFUSED, legacy_id=legacy_id, reason=str(refused), email=email)
+            )
             continue
         reason = ""
         if row.legacy_id in seen_ids:
@@ -126,7 +130,9 @@ def _chunk_verdicts(chunk, header, rules, seen_ids, seen_emails, today) -> list[
         seen_emails.setdefault(row.email, line)
         reason = reason or rules.refusal(row)
         if reason:
-            parsed.append(Verdict(line, REFUSED, legacy_id=row.legacy_id, reason=reason))
+            parsed.append(
+                Verdict(line, REFUSED, legacy_id=row.legacy_id, reason=reason, email=row.email)
+            )
         else:
             parsed.append(Verdict(line, NEW, row=row, legacy_id=row.legacy_id))
     candidates = [v.row for v in parsed if v.outcome == NEW]
@@ -154,6 +160,7 @@ def _chunk_verdicts(chunk, header, rules, seen_ids, seen_emails, today) -> list[
                     verdict.line,
                     REFUSED,
                     legacy_id=row.legacy_id,
+                    email=row.email,
                     reason="A portal account already uses this e-mail address: correct the "
                     "address, or add the old membership to that account by hand.",
                 )

@@ -6,6 +6,7 @@ by ";", each `date|amount|method|reference|invoice number` (the last three may b
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,12 @@ STATUSES = {"", "active", "grace", "lapsed", "expired", "cancelled"}
 LEGACY_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    # Listing the countries translates and sorts their names: once per process, not per row.
+    return frozenset(code for code, _name in countries)
 
 
 @dataclass(frozen=True)
@@ -175,7 +182,7 @@ def row_parse(line: int, cells: dict[str, str], *, today: dt.date) -> MemberRow:
 
     def country(value):
         value = value.upper() or "US"
-        if value not in dict(countries):
+        if value not in _country_codes():
             raise RowRefused(f"Country “{value}” is not a two-letter ISO code such as US.")
         return value
 

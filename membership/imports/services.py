@@ -73,7 +73,12 @@ def _dry_run(member_import: MemberImport, data: bytes) -> None:
             counts[verdict.outcome] += 1
             if verdict.outcome == REFUSED:
                 problems.append(
-                    {"line": verdict.line, "legacy_id": verdict.legacy_id, "reason": verdict.reason}
+                    {
+                        "line": verdict.line,
+                        "legacy_id": verdict.legacy_id,
+                        "email": verdict.email,
+                        "reason": verdict.reason,
+                    }
                 )
             elif verdict.outcome == NEW:
                 payments += len(verdict.row.payments)
