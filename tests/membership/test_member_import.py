@@ -186,3 +186,80 @@ def test_the_header_may_be_in_any_case_and_order():
     lines[0] = ",".join(name.upper() for name in HEADER)
     found = [v.outcome for chunk in verdicts("\r\n".join(lines).encode(), "utf-8") for v in chunk]
     assert found == ["new", "new", "new"]
+
+
+def _import_urls(pk):
+    return [
+        ("GET", reverse("membership:staff_import_list")),
+        ("POST", reverse("membership:staff_import_list")),
+        ("GET", reverse("membership:staff_import_detail", args=[pk])),
+        ("GET", reverse("membership:staff_import_progress", args=[pk])),
+        ("POST", reverse("membership:staff_import_commit", args=[pk])),
+        ("POST", reverse("membership:staff_import_claims", args=[pk])),
+    ]
+
+
+def test_only_membership_staff_reach_the_import_screens(
+    client, member, international_staff, django_capture_on_commit_callbacks
+):
+    data, _ = export_build(20, today=timezone.localdate())
+    from membership.imports.services import member_import_upload
+
+    member_import = member_import_upload(filename="x.csv", data=data, user=None)
+    for user in (None, member.user, international_staff):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for method, url in _import_urls(member_import.pk):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.get(url) if method == "GET" else client.post(url)
+            expected = 302 if user is None else 403
+            assert response.status_code == expected, (method, url, user)
+    member_import.refresh_from_db()
+    assert member_import.state == ImportState.CHECKED
+    assert not Member.objects.filter(legacy_id__isnull=False).exists()
+
+
+def test_a_stopped_commit_leaves_whole_members_and_resumes(monkeypatch):
+    from membership.imports import services
+
+    data, expected = export_build(1200, today=timezone.localdate())
+    member_import = services.member_import_upload(filename="x.csv", data=data, user=None)
+    real = services._chunk_import
+    calls = []
+
+    def stops_on_the_second_chunk(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost")
+        return real(*args)
+
+    monkeypatch.setattr(services, "_chunk_import", stops_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        services.member_import_run(import_id=member_import.pk)
+    member_import.refresh_from_db()
+    assert member_import.state == ImportState.FAILED
+    assert "worker lost" in member_import.error
+    partial = Member.objects.filter(legacy_id__isnull=False)
+    assert 0 < partial.count() < expected.new
+    # Every member that arrived is whole: membership, term and e-mail address.
+    assert Membership.objects.filter(member__in=partial).count() == partial.count()
+    assert MembershipTerm.objects.filter(membership__member__in=partial).count() == partial.count()
+
+    monkeypatch.setattr(services, "_chunk_import", real)
+    services.member_import_run(import_id=member_import.pk)
+    member_import.refresh_from_db()
+    assert member_import.state == ImportState.DONE
+    assert Member.objects.filter(legacy_id__isnull=False).count() == expected.new
+    assert ImportedPayment.objects.aggregate(s=Sum("amount_cents"))["s"] == expected.payments_cents
+
+
+def test_the_dry_run_reads_the_database_once_per_chunk_not_per_row(django_assert_max_num_queries):
+    from membership.imports.check import CHUNK_ROWS
+    from membership.imports.services import member_import_upload
+
+    rows = CHUNK_ROWS * 4
+    data, _ = export_build(rows, today=timezone.localdate())
+    # Setup (categories, schedule, rates) plus two lookups per chunk and the report's insert.
+    with django_assert_max_num_queries(12 + 2 * (rows // CHUNK_ROWS)):
+        member_import_upload(filename="x.csv", data=data, user=None)
