@@ -155,7 +155,8 @@ SKIP = {
     "account_reauthenticate": "shown only when a session is older than the reauthentication window",
     "account_request_reauthentication_code": "login by code is off",
     "account_confirm_reauthentication_code": "login by code is off",
-    "account_set_password": "for accounts without a password; ours always have one",
+    "account_set_password": "for signed-in accounts without a password; imported accounts "
+    "set theirs through the claim link before they can sign in",
     "account_confirm_login_code": "login by code is off",
     "account_confirm_email": "needs a mailed key; the verification journey opens it",
     "account_reset_password_from_key": "needs a mailed key; the signup journey opens it",
