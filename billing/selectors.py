@@ -15,7 +15,14 @@ from billing.models import (
     Refund,
     RefundState,
 )
-from membership.models import Member, Membership, MembershipRules, MembershipTerm, Status
+from membership.models import (
+    ImportedPayment,
+    Member,
+    Membership,
+    MembershipRules,
+    MembershipTerm,
+    Status,
+)
 from membership.permissions import invoice_check
 from membership.selectors import membership_status_on
 
@@ -42,6 +49,8 @@ class MembershipOverview:
     open_invoice: Invoice | None = None
     invoices: list = field(default_factory=list)
     payments: list = field(default_factory=list)
+    # Payments the old system recorded, brought over by the member import: history only.
+    imported_payments: list = field(default_factory=list)
 
     @property
     def paid_through_on(self):
@@ -168,13 +177,14 @@ def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> 
                 invoice__member=member, state__in=[PaymentState.CONFIRMED, PaymentState.REFUNDED]
             ).select_related("invoice")
         )
+        imported_payments = list(ImportedPayment.objects.filter(member=member))
     else:
         invoices = list(
             Invoice.objects.filter(member=member, status=InvoiceStatus.OPEN).prefetch_related(
                 installments
             )
         )
-        terms = payments = []
+        terms = payments = imported_payments = []
     open_invoice = next((i for i in invoices if i.status == InvoiceStatus.OPEN), None)
     status = membership_status_on(membership=membership, on=on, rules=rules)
     return MembershipOverview(
@@ -187,6 +197,7 @@ def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> 
         open_invoice=open_invoice,
         invoices=invoices,
         payments=payments,
+        imported_payments=imported_payments,
     )
 
 

@@ -24,6 +24,7 @@ SOURCE_SAVED_CARD_CHARGE = "saved_card_charge"
 SOURCE_STRIPE_RECONCILE = "stripe_reconcile"
 SOURCE_ACCOUNT_CLOSURE = "account_closure"
 SOURCE_RETENTION_PURGE = "retention_purge"
+SOURCE_MEMBER_IMPORT = "member_import"
 SOURCE_LABELS = {
     SOURCE_MEMBERSHIP_DAILY: _("daily job"),
     SOURCE_STRIPE_EVENT: _("Stripe event"),
@@ -31,6 +32,7 @@ SOURCE_LABELS = {
     SOURCE_STRIPE_RECONCILE: _("Stripe reconciliation"),
     SOURCE_ACCOUNT_CLOSURE: _("account closure"),
     SOURCE_RETENTION_PURGE: _("retention purge"),
+    SOURCE_MEMBER_IMPORT: _("member import"),
 }
 
 

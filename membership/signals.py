@@ -1,4 +1,4 @@
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, password_reset
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -33,3 +33,10 @@ def _reminder_sent(sender, message, **kwargs):
         Reminder.objects.filter(message_id=message.pk, sent_at__isnull=True).update(
             sent_at=message.sent_at
         )
+
+
+@receiver(password_reset, dispatch_uid="claim_verifies_imported_address")
+def _claim_verifies_address(sender, request, user, **kwargs):
+    from membership.imports.claim import claim_verify_address
+
+    claim_verify_address(user=user)

@@ -47,3 +47,21 @@ def send_dues_change_notices(schedule_id: int) -> int:
     from membership.services.dues_notices import dues_change_notices_queue
 
     return dues_change_notices_queue(schedule_id=schedule_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def member_import_commit_task(import_id: int) -> None:
+    """Safe to run again: imported legacy ids are skipped, so a retry or a redelivery after a
+    worker died resumes where the last committed chunk ended. A failure is recorded on the
+    import row (state `failed`, the error) and staff start the commit again."""
+    from membership.imports.services import member_import_run
+
+    member_import_run(import_id=import_id)
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def member_import_claims_task(import_id: int, limit: int) -> int:
+    """Queues at most `limit` claim e-mails; members already sent one are skipped."""
+    from membership.imports.claim import claims_queue
+
+    return claims_queue(import_id=import_id, limit=limit)

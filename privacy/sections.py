@@ -192,6 +192,14 @@ def _downloads(member):
     ]
 
 
+def _imported_payments(member):
+    from membership.models import ImportedPayment
+
+    return rows(
+        ImportedPayment.objects.filter(member=member).order_by("pk"), exclude=("member_import",)
+    )
+
+
 section_register("profile", _("Your profile and account"), _profile)
 section_register("email_addresses", _("E-mail addresses"), _email_addresses)
 section_register("memberships", _("Membership"), _memberships)
@@ -212,3 +220,6 @@ section_register("cv_downloads", _("Downloads of your CV"), _cv_downloads)
 section_register("profile_exports", _("Exports of your expert profile"), _profile_exports)
 section_register("engagements", _("Expert engagements"), _engagements)
 section_register("data_downloads", _("Downloads of this data"), _downloads)
+section_register(
+    "imported_payments", _("Payments recorded by the previous system"), _imported_payments
+)

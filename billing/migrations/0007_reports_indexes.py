@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0006_invoice_bill_to_and_card'),
-        ('membership', '0015_reports_indexes'),
+        ('membership', '0016_reports_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -172,6 +172,11 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 # Request sizes. A CV may be 5 MB (experts/services/cv.py); a request a little larger carries
 # one with the rest of its form. Larger requests get 413 before their body is read.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024 + 512 * 1024)))
+# An export of the old system for the member import (membership/imports/): stored in the
+# database, so it must fit in one request (MAX_UPLOAD_BYTES) too.
+MEMBER_IMPORT_MAX_BYTES = int(os.environ.get("MEMBER_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+# Claim-your-account e-mails queued per click on the import page (throttled batches).
+MEMBER_IMPORT_CLAIM_BATCH = int(os.environ.get("MEMBER_IMPORT_CLAIM_BATCH", "500"))
 # Fields other than files (the dues editor is the largest form, Stripe events the largest
 # bodies): far below this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -300,6 +305,8 @@ CELERY_TASK_ROUTES = {
     "communications.tasks.sweep_outbox": {"queue": "mail"},
     "membership.tasks.run_daily_part": {"queue": "bulk"},
     "membership.tasks.send_dues_change_notices": {"queue": "bulk"},
+    "membership.tasks.member_import_commit_task": {"queue": "bulk"},
+    "membership.tasks.member_import_claims_task": {"queue": "bulk"},
 }
 CELERY_QUEUE_NAMES = ["celery", "webhooks", "mail", "bulk"]
 # Stripe events: when a `received` event counts as forgotten, and the retry backoff base.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('membership', '0014_rules_financial_retention_years'),
+        ('membership', '0015_member_small_community_attested_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

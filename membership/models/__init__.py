@@ -3,6 +3,7 @@ from .category import MembershipCategory
 from .dues_discount import DuesDiscount
 from .dues_rate import DuesRate
 from .dues_schedule import DuesSchedule
+from .imports import ImportedPayment, ImportState, MemberImport
 from .lifecycle import (
     Membership,
     MembershipRules,
@@ -23,6 +24,9 @@ __all__ = [
     "DuesDiscount",
     "DuesRate",
     "DuesSchedule",
+    "ImportState",
+    "ImportedPayment",
+    "MemberImport",
     "Member",
     "Membership",
     "MembershipCategory",

@@ -49,6 +49,21 @@ class Member(models.Model):
         _("community figures confirmed on"), null=True, blank=True
     )
     welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The member's id in the system the portal replaced; the key that makes an import of the
+    # same export change nothing the second time (membership/imports/).
+    legacy_id = models.CharField(
+        _("old system's member id"), max_length=40, null=True, blank=True, unique=True
+    )
+    member_import = models.ForeignKey(
+        "membership.MemberImport",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    # When the "claim your account" e-mail was queued for an imported member.
+    claim_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

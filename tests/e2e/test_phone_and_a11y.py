@@ -107,6 +107,8 @@ WALK = {
     "billing_staff:invoice_cancel": Walk(STAFF, _open_invoice),
     "billing_staff:waiver_list": Walk(STAFF),
     "membership:staff_rules": Walk(STAFF),
+    "membership:staff_import_list": Walk(STAFF),
+    "membership:staff_import_detail": Walk(STAFF, _pk("member_import")),
     "dues:staff_schedules": Walk(STAFF),
     "dues:staff_history": Walk(STAFF),
     "dues:staff_categories": Walk(STAFF),
@@ -153,7 +155,8 @@ SKIP = {
     "account_reauthenticate": "shown only when a session is older than the reauthentication window",
     "account_request_reauthentication_code": "login by code is off",
     "account_confirm_reauthentication_code": "login by code is off",
-    "account_set_password": "for accounts without a password; ours always have one",
+    "account_set_password": "for signed-in accounts without a password; imported accounts "
+    "set theirs through the claim link before they can sign in",
     "account_confirm_login_code": "login by code is off",
     "account_confirm_email": "needs a mailed key; the verification journey opens it",
     "account_reset_password_from_key": "needs a mailed key; the signup journey opens it",
@@ -162,6 +165,9 @@ SKIP = {
     "mfa_reauthenticate": "shown only when a session is older than the reauthentication window",
     "mfa_download_recovery_codes": NOT_HTML + " (a text file)",
     "billing_staff:member_export": NOT_HTML + " (CSV)",
+    "membership:staff_import_progress": NOT_HTML + " (JSON)",
+    "membership:staff_import_commit": POST_ONLY,
+    "membership:staff_import_claims": POST_ONLY,
     "billing_staff:member_message_resend": POST_ONLY,
     "billing_staff:waiver_decide": POST_ONLY,
     "billing:receipt_pdf": NOT_HTML + " (PDF)",
@@ -228,6 +234,7 @@ class World:
     schedule: object
     draft: object
     category: object
+    member_import: object
 
 
 def _build_world(staff) -> World:
@@ -288,7 +295,17 @@ def _build_world(staff) -> World:
         schedule=schedule,
         draft=draft,
         category=MembershipCategory.objects.order_by("pk").first(),
+        member_import=_member_import(),
     )
+
+
+def _member_import():
+    """A checked export with good and refused rows, for the import report page."""
+    from membership.imports.services import member_import_upload
+    from tests.membership.import_export import export_build
+
+    data, _ = export_build(60, today=timezone.localdate(), encoding="cp1252")
+    return member_import_upload(filename="old-system-export.csv", data=data, user=None)
 
 
 def _sign_in(page, email, secret=None):

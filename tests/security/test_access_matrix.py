@@ -30,6 +30,7 @@ from experts.services.requests import (
     engagement_respond,
     engagement_shortlist,
 )
+from membership.imports.services import member_import_upload
 from membership.models import DuesSchedule, MembershipCategory
 from membership.money import format_cents
 from membership.services.lifecycle import waiver_request
@@ -89,6 +90,10 @@ def invoice_number(w):
     return {"number": w.invoice.number}
 
 
+def import_pk(w):
+    return {"pk": w.member_import.pk}
+
+
 def request_pk(w):
     return {"pk": w.assistance.pk}
 
@@ -134,6 +139,12 @@ ACCESS = {
     "membership:profile": Access(OWNER, shows=True),
     "membership:member_detail": Access(OWNER_OR_MEMBERSHIP, member_number, shows=True),
     "membership:staff_rules": Access(MEMBERSHIP),
+    # The import screens: the refused rows name the e-mail address in the old system's file.
+    "membership:staff_import_list": Access(MEMBERSHIP),
+    "membership:staff_import_detail": Access(MEMBERSHIP, import_pk, shows=True),
+    "membership:staff_import_progress": Access(MEMBERSHIP, import_pk),
+    "membership:staff_import_commit": Access(MEMBERSHIP, import_pk),
+    "membership:staff_import_claims": Access(MEMBERSHIP, import_pk),
     "billing:dashboard": Access(OWNER),
     "billing:join": Access(OWNER),
     "billing:renew": Access(OWNER),
@@ -260,6 +271,7 @@ class World:
     engagement: object
     schedule: object
     category: object
+    member_import: object
     users: dict
 
     @property
@@ -343,6 +355,15 @@ def world(settings, tmp_path) -> World:
         engagement=engagement,
         schedule=DuesSchedule.objects.order_by("pk").first(),
         category=MembershipCategory.objects.order_by("pk").first(),
+        # An export whose one row is refused: its e-mail address is already A's account.
+        member_import=member_import_upload(
+            filename="old-system.csv",
+            data=(
+                "legacy_id,email,category,position,term_start,term_end\r\n"
+                f"OLD1,{A_EMAIL},affiliate,department_head,2026-01-01,2027-01-01\r\n"
+            ).encode(),
+            user=None,
+        ),
         users={
             ANONYMOUS: None,
             MEMBER_A: a.user,
