@@ -298,6 +298,7 @@ CELERY_TASK_ROUTES = {
     "billing.tasks.stripe_events_sweep": {"queue": "webhooks"},
     "communications.tasks.send_message": {"queue": "mail"},
     "communications.tasks.sweep_outbox": {"queue": "mail"},
+    "communications.tasks.send_campaign_step": {"queue": "bulk"},
     "membership.tasks.run_daily_part": {"queue": "bulk"},
     "membership.tasks.send_dues_change_notices": {"queue": "bulk"},
 }
