@@ -3,7 +3,6 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from django_countries import countries
 
 from billing.staff_selectors import MemberFilters

@@ -28,7 +28,9 @@ class CampaignForm(forms.Form):
     body_text = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("Plain text. A line with the member's own unsubscribe link is added at the end."),
+        help_text=_(
+            "Plain text. A line with the member's own unsubscribe link is added at the end."
+        ),
     )
     rate_per_minute = forms.IntegerField(
         label=_("Messages per minute"),

@@ -27,8 +27,13 @@ from django.template import Context
 from django.utils import timezone
 
 from billing.staff_selectors import MemberFilters, grace_days_now, members_search
-from communications.models import Campaign, CampaignState, MessageState, OutgoingMessage
-from communications.models import Suppression
+from communications.models import (
+    Campaign,
+    CampaignState,
+    MessageState,
+    OutgoingMessage,
+    Suppression,
+)
 from communications.services.outbox import message_email, message_mark_sent, record_failure
 from communications.services.suppressions import list_unsubscribe_headers, unsubscribe_url
 from communications.templating.registry import BULK_SPEC
@@ -262,9 +267,8 @@ def campaign_step(*, campaign_id: int) -> float | None:
     if sent == 0 and campaign.segment_done:
         # Only retries (or rows another worker holds) are left: look again a little later.
         return 5.0
-    return step_delay(
-        sent=max(sent, 1), rate_per_minute=campaign.rate_per_minute, elapsed=time.monotonic() - began
-    )
+    elapsed = time.monotonic() - began
+    return step_delay(sent=max(sent, 1), rate_per_minute=campaign.rate_per_minute, elapsed=elapsed)
 
 
 def _finish(campaign: Campaign) -> None:

@@ -31,9 +31,7 @@ def unsubscribe_view(request, token: str):
             # A mail client, not a person: a short answer is all it reads.
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return render(request, "communications/unsubscribe_done.html", {"email": user.email})
-    return render(
-        request, "communications/unsubscribe.html", {"email": user.email, "token": token}
-    )
+    return render(request, "communications/unsubscribe.html", {"email": user.email, "token": token})
 
 
 @login_required
