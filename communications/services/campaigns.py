@@ -42,8 +42,6 @@ from communications.templating.sandbox import ENGINE, TemplateRefused, template_
 CHUNK_MAX = 500
 MAX_RATE_PER_MINUTE = 100_000
 SAMPLE_SIZE = 10
-# A campaign whose last step is older than this is resumed by the outbox sweep.
-STALE_AFTER = dt.timedelta(minutes=2)
 TEMPLATE = "communications/bulk"
 
 FOOTER = (
@@ -323,7 +321,7 @@ def campaign_stop(*, campaign: Campaign) -> None:
 def campaigns_resume() -> int:
     """Queue a step for every campaign still sending whose last step is old (its task was
     lost with a worker). A step that finds the campaign locked does nothing."""
-    stale = timezone.now() - STALE_AFTER
+    stale = timezone.now() - dt.timedelta(seconds=settings.CAMPAIGN_STALE_SECONDS)
     ids = list(
         Campaign.objects.filter(state=CampaignState.SENDING, heartbeat_at__lt=stale).values_list(
             "pk", flat=True
