@@ -59,6 +59,11 @@ def main() -> int:
         from communications.services.campaigns import campaign_start, campaign_step
         from communications.services.outbox import message_send
 
+        from config.celery import app
+
+        # Measure the steps alone: the campaign's first task goes to an in-memory broker
+        # instead of running inside campaign_start.
+        app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, task_always_eager=False)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

@@ -20,6 +20,7 @@ import time
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
@@ -34,8 +35,9 @@ from communications.models import (
     OutgoingMessage,
     Suppression,
 )
-from communications.services.outbox import message_email, message_mark_sent, record_failure
+from communications.services.outbox import message_email, record_failure
 from communications.services.suppressions import list_unsubscribe_headers, unsubscribe_url
+from communications.signals import message_sent
 from communications.templating.registry import BULK_SPEC
 from communications.templating.sandbox import ENGINE, TemplateRefused, template_check
 
@@ -227,6 +229,12 @@ def _send(messages: list[OutgoingMessage]) -> int:
             record_failure(message, error)
         return 0
     sent = 0
+    # Each copy's "sent" is its own commit; waiting for each to reach the disk would make the
+    # send disk-bound. A worker that dies loses nothing committed this way; only a crash of
+    # PostgreSQL itself could lose the last fraction of a second of marks (those copies would
+    # be sent again). See docs/decisions/010-member-messaging.md.
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
         for message in messages:
             try:
@@ -235,11 +243,24 @@ def _send(messages: list[OutgoingMessage]) -> int:
                 record_failure(message, error)
                 _reopen(connection)
             else:
-                message_mark_sent(message)
+                _mark_sent(message)
                 sent += 1
     finally:
         connection.close()
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
     return sent
+
+
+def _mark_sent(message: OutgoingMessage) -> None:
+    """One UPDATE in autocommit (no transaction around it): the copy is recorded as sent the
+    moment the server accepted it, in a single round trip."""
+    message.state = MessageState.SENT
+    message.sent_at = timezone.now()
+    OutgoingMessage.objects.filter(pk=message.pk).update(
+        state=MessageState.SENT, sent_at=message.sent_at, last_error=""
+    )
+    message_sent.send(sender=OutgoingMessage, message=message)
 
 
 def _reopen(connection) -> None:

@@ -57,7 +57,7 @@ def test_bulk_send_to_20000_members_survives_a_killed_worker_and_sends_each_once
         print("progress", state["progress"], "received", len(smtp_server.messages), flush=True)
         return state if state["progress"]["finished"] else None
 
-    wait_until(finished, timeout=150, what="the campaign to finish", interval=3)
+    wait_until(finished, timeout=420, what="the campaign to finish", interval=3)
     time.sleep(1)  # a duplicate on its way would arrive now
     state = run_module("tests.stack.probe_bulk", str(seeded["campaign"]), env=stack.env)
 
