@@ -58,7 +58,6 @@ def main() -> int:
         from communications.models import OutgoingMessage
         from communications.services.campaigns import campaign_start, campaign_step
         from communications.services.outbox import message_send
-
         from config.celery import app
 
         # Measure the steps alone: the campaign's first task goes to an in-memory broker
