@@ -85,7 +85,7 @@ def test_staff_write_to_a_segment_preview_send_and_read_it_on_the_member_file(pa
     assert "Quentin Alder" in counted and "Tess Elsewhere" not in counted
 
     page.get_by_label("Subject").fill("Alderbrook members: the regional meeting")
-    page.get_by_label("Message").fill("Dear {{ member.display_name }},\n\nSee you on Friday.")
+    page.locator("#id_body_text").fill("Dear {{ member.display_name }},\n\nSee you on Friday.")
     page.get_by_label("Messages per minute").fill("120")
     page.get_by_role("button", name="Preview").click()
     preview = page.locator("#preview").inner_text()
