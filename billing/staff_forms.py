@@ -3,7 +3,9 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from billing.staff_selectors import MemberFilters
 from membership.forms import DollarsField
 from membership.models import Status
 
@@ -21,6 +23,25 @@ class MemberSearchForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
+    renewal_within_days = forms.IntegerField(
+        label=_("Renewal due within (days)"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        help_text=_("Members whose membership runs out between today and that many days ahead."),
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    state = forms.CharField(label=_("State or province"), required=False, max_length=100)
+    employer = forms.CharField(
+        label=_("Employer contains"),
+        required=False,
+        max_length=200,
+        help_text=_("Part of the employer or jurisdiction's name."),
+    )
+    expert_pool = forms.BooleanField(label=_("Only members in the expert pool"), required=False)
+
+    # The fields after the text search, shown under “More filters”.
+    MORE = ("renewal_within_days", "country", "state", "employer", "expert_pool")
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,6 +50,26 @@ class MemberSearchForm(forms.Form):
             ("", _("Any category")),
             *((c.code, c.name) for c in categories),
         ]
+        self.fields["country"].choices = [("", _("Any country")), *countries]
+
+    def more_fields(self):
+        return [self[name] for name in self.MORE]
+
+    def filters(self) -> MemberFilters:
+        """The filters typed, or none when the form is unbound or invalid."""
+        if not (self.is_bound and self.is_valid()):
+            return MemberFilters()
+        data = self.cleaned_data
+        return MemberFilters(
+            query=data["q"],
+            status=data["status"],
+            category=data["category"],
+            renewal_within_days=data["renewal_within_days"],
+            country=data["country"],
+            state=data["state"].strip(),
+            employer=data["employer"].strip(),
+            expert_pool=bool(data["expert_pool"]),
+        )
 
 
 class RecordChequeForm(forms.Form):

@@ -1,7 +1,7 @@
 """Read-only queries behind the membership staff screens (search, a member's file, export)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -29,9 +29,26 @@ UNDATED_STATUSES = (Status.PENDING, Status.CANCELLED, Status.REFUNDED)
 
 @dataclass(frozen=True)
 class MemberFilters:
+    """The member search's filters; a bulk-mail segment is saved as these (`as_dict`)."""
+
     query: str = ""
     status: str = ""
     category: str = ""
+    # Paid-through date from today to today + N days: the renewal falls due in that window.
+    renewal_within_days: int | None = None
+    country: str = ""
+    state: str = ""
+    employer: str = ""
+    # Only members with an active profile in the expert pool.
+    expert_pool: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "MemberFilters":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 def members_search(*, filters: MemberFilters, on: dt.date, grace_days: int) -> QuerySet:
@@ -62,6 +79,19 @@ def members_search(*, filters: MemberFilters, on: dt.date, grace_days: int) -> Q
         members = members.filter(_status_condition(filters.status, on=on, grace_days=grace_days))
     if filters.category:
         members = members.filter(membership__category__code=filters.category)
+    if filters.renewal_within_days is not None:
+        members = members.filter(
+            membership__paid_through_on__gte=on,
+            membership__paid_through_on__lte=on + dt.timedelta(days=filters.renewal_within_days),
+        )
+    if filters.country:
+        members = members.filter(country=filters.country)
+    if filters.state.strip():
+        members = members.filter(state_province__iexact=filters.state.strip())
+    if filters.employer.strip():
+        members = members.filter(employer__icontains=filters.employer.strip())
+    if filters.expert_pool:
+        members = members.filter(expert_profile__status="active")
     return members.order_by("full_name", "pk")
 
 

@@ -19,3 +19,27 @@ class TemplateEditForm(forms.Form):
         max_length=20,
         help_text=_("A real member's number, e.g. M-000001. Empty: the first member."),
     )
+
+
+class CampaignForm(forms.Form):
+    """The message of a bulk send; its segment comes from the member search's form."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body_text = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "Plain text. A line with the member's own unsubscribe link is added at the end."
+        ),
+    )
+    rate_per_minute = forms.IntegerField(
+        label=_("Messages per minute"),
+        min_value=1,
+        max_value=100_000,
+        initial=600,
+        help_text=_("Sending never goes faster than this; lower it if the mail relay limits us."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, send this message to every member counted above."),
+        required=False,
+    )

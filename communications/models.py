@@ -46,10 +46,33 @@ class OutgoingMessage(models.Model):
     next_attempt_at = models.DateTimeField()
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Extra headers of the message (List-Unsubscribe on bulk mail).
+    headers = models.JSONField(default=dict, blank=True)
+    # The bulk message this row is one recipient's copy of.
+    campaign = models.ForeignKey(
+        "communications.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One copy of a bulk message per member, however often a chunk is redone.
+            models.UniqueConstraint(
+                fields=["campaign", "user"],
+                condition=Q(campaign__isnull=False),
+                name="outbox_one_per_campaign_member",
+            )
+        ]
         indexes = [
+            models.Index(
+                fields=["campaign", "state"],
+                name="outbox_campaign_state",
+                condition=Q(campaign__isnull=False),
+            ),
             models.Index(
                 fields=["next_attempt_at"],
                 name="outbox_queued_due",
@@ -105,3 +128,68 @@ class TemplateVersion(models.Model):
 
     def __str__(self):
         return f"{self.key} v{self.pk}"
+
+
+class CampaignState(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    DONE = "done", _("Sent")
+    CANCELLED = "cancelled", _("Stopped")
+
+
+class Campaign(models.Model):
+    """A bulk message to a segment of members (the member search's filters), sent in the
+    background in chunks at a rate staff chose. Each recipient's copy is an outbox row."""
+
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    # The member search's filters, as saved when staff confirmed (see billing MemberFilters).
+    filters = models.JSONField(default=dict)
+    rate_per_minute = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=CampaignState.choices, default=CampaignState.SENDING
+    )
+    # Members in the segment and not suppressed when staff confirmed; the final number of
+    # copies once the whole segment has been read.
+    total = models.PositiveIntegerField(default=0)
+    # The segment is read in member-id order; everything up to here has its outbox rows.
+    cursor = models.BigIntegerField(default=0)
+    segment_done = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last time a sending step ran: a campaign idle for long is resumed by the sweep.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.state})"
+
+
+class SuppressionReason(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    BOUNCED = "bounced", _("Address bounced")
+
+
+class Suppression(models.Model):
+    """An address that bulk mail skips: the member unsubscribed, or mail to it failed
+    permanently (an SMTP 5xx). Messages about the member's own account or money ignore it."""
+
+    # Lower-cased.
+    email = models.CharField(max_length=254, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suppressions",
+    )
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.email} ({self.reason})"

@@ -17,6 +17,18 @@ def send_message(message_id: int) -> str:
 @shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
 def sweep_outbox() -> int:
     """Beat runs this every minute: messages that are due and that no task is working on."""
+    from communications.services.campaigns import campaigns_resume
     from communications.services.outbox import outbox_sweep
 
+    campaigns_resume()
     return outbox_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def send_campaign_step(campaign_id: int) -> None:
+    """One chunk of a bulk message; queues the next after the throttle's pause."""
+    from communications.services.campaigns import campaign_step
+
+    delay = campaign_step(campaign_id=campaign_id)
+    if delay is not None:
+        send_campaign_step.apply_async((campaign_id,), countdown=delay)

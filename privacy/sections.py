@@ -183,6 +183,18 @@ def _engagements(member):
     ]
 
 
+def _bulk_mail(member):
+    """Whether bulk mail reaches the member (the suppression list's entry for them)."""
+    from communications.services.suppressions import suppression_for
+
+    entry = suppression_for(user=member.user)
+    return {
+        "receives_bulk_mail": entry is None,
+        "suppressed_because": entry.reason if entry else "",
+        "suppressed_since": entry.created_at if entry else None,
+    }
+
+
 def _downloads(member):
     from privacy.models import DataDownload
 
@@ -214,6 +226,7 @@ section_register("payments", _("Payments"), _payments)
 section_register("refunds", _("Refunds"), _refunds)
 section_register("saved_card", _("Saved card"), _card)
 section_register("messages", _("E-mails sent to you"), _messages)
+section_register("bulk_mail", _("News and announcements"), _bulk_mail)
 section_register("expert_profile", _("Expert profile"), _expert_profile)
 section_register("consents", _("Consents"), _consents)
 section_register("cv_downloads", _("Downloads of your CV"), _cv_downloads)

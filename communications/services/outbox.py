@@ -12,6 +12,7 @@ Rules:
 
 import datetime as dt
 import logging
+import smtplib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -174,34 +175,61 @@ def message_send(*, message_id: int) -> str:
         message.sending_started_at = now
         message.attempts += 1
         message.save(update_fields=["state", "sending_started_at", "attempts"])
+    try:
+        get_connection().send_messages([message_email(message)])
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        return record_failure(message, error)
+    message_mark_sent(message)
+    return MessageState.SENT
+
+
+def message_email(message: OutgoingMessage) -> EmailMultiAlternatives:
+    """The e-mail of one outbox row, with its own headers (List-Unsubscribe on bulk mail)."""
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         to=[message.to],
         # Our id travels with the message, for bounces and for tracing one message end to end.
-        headers={OUTBOX_HEADER: str(message.pk)},
+        headers={**(message.headers or {}), OUTBOX_HEADER: str(message.pk)},
     )
     if message.body_html:
         # One message, two renderings: multipart/alternative, plain text first.
         email.attach_alternative(message.body_html, "text/html")
-    for attachment in message.attachments.all():
-        email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
-    try:
-        get_connection().send_messages([email])
-    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        return _record_failure(message, error)
+    if message.campaign_id is None:  # bulk mail has no attachments: no query per copy
+        for attachment in message.attachments.all():
+            email.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    return email
+
+
+def message_mark_sent(message: OutgoingMessage) -> None:
     with transaction.atomic():
         message.state = MessageState.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
         message.save(update_fields=["state", "sent_at", "last_error"])
         message_sent.send(sender=OutgoingMessage, message=message)
-    return MessageState.SENT
 
 
-def _record_failure(message: OutgoingMessage, error: Exception) -> str:
+def is_permanent_failure(error: Exception) -> bool:
+    """An SMTP 5xx answer: the address does not exist or will never take mail from us."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def record_failure(message: OutgoingMessage, error: Exception) -> str:
     text = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
+    permanent = is_permanent_failure(error)
+    if permanent:
+        # A hard bounce: no retry, and later bulk mail skips the address.
+        from communications.services.suppressions import suppression_add
+
+        message.state = MessageState.FAILED
+        suppression_add(email=message.to, user=message.user_id, reason="bounced", detail=text)
+    elif message.attempts >= MAX_ATTEMPTS:
         message.state = MessageState.FAILED
     else:
         message.state = MessageState.QUEUED

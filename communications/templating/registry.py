@@ -298,6 +298,19 @@ SPECS: tuple[TemplateSpec, ...] = (
     ),
 )
 
+# Bulk mail staff write for a segment: the member's own facts and the unsubscribe link only.
+BULK_SPEC = TemplateSpec(
+    key="bulk",
+    label=_("Bulk message"),
+    file_template="communications/email/bulk",
+    variables={
+        **MEMBER,
+        "unsubscribe_url": _("The member's own link to stop bulk mail (added at the end anyway)"),
+    },
+    sample={"unsubscribe_url": "https://members.icma.org/unsubscribe/sample/"},
+    marketing=True,
+)
+
 BY_KEY = {spec.key: spec for spec in SPECS}
 _BY_FILE = {}
 for _spec in SPECS:

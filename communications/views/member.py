@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from communications.models import OutgoingMessage
+from communications.services.suppressions import suppression_for
 
 PER_PAGE = 25
 
@@ -20,4 +21,5 @@ def my_messages(request):
         .order_by("-created_at", "-id")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "communications/member/my_messages.html", {"page": page})
+    context = {"page": page, "suppression": suppression_for(user=request.user)}
+    return render(request, "communications/member/my_messages.html", context)

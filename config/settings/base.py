@@ -250,6 +250,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 # The outbox: retry backoff base, when a due message counts as idle, when `sending` is stale.
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_SWEEP_AFTER_SECONDS = int(os.environ.get("OUTBOX_SWEEP_AFTER_SECONDS", "60"))
+# A bulk send whose last step is older than this (its task lost with a worker) is resumed by
+# the outbox sweep.
+CAMPAIGN_STALE_SECONDS = int(os.environ.get("CAMPAIGN_STALE_SECONDS", "120"))
 OUTBOX_SENDING_STALE_SECONDS = int(os.environ.get("OUTBOX_SENDING_STALE_SECONDS", "900"))
 
 
@@ -303,6 +306,7 @@ CELERY_TASK_ROUTES = {
     "billing.tasks.stripe_events_sweep": {"queue": "webhooks"},
     "communications.tasks.send_message": {"queue": "mail"},
     "communications.tasks.sweep_outbox": {"queue": "mail"},
+    "communications.tasks.send_campaign_step": {"queue": "bulk"},
     "membership.tasks.run_daily_part": {"queue": "bulk"},
     "membership.tasks.send_dues_change_notices": {"queue": "bulk"},
     "membership.tasks.member_import_commit_task": {"queue": "bulk"},

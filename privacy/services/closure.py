@@ -96,16 +96,33 @@ def _erase_expert(member, counts) -> list[dict]:
 
 
 def _erase_messages(user, emails, placeholder, counts) -> None:
-    from communications.models import MessageState, OutgoingAttachment, OutgoingMessage
+    from communications.models import (
+        MessageState,
+        OutgoingAttachment,
+        OutgoingMessage,
+        Suppression,
+    )
 
     q = Q(user=user)
     for email in emails:
         q |= Q(to__iexact=email)
     messages = OutgoingMessage.objects.filter(q)
     OutgoingAttachment.objects.filter(message__in=messages).delete()
+    # Bulk-mail copies are outbox rows too: their address, text and headers go with the rest.
     counts["messages"] = messages.update(
-        to=placeholder, subject=ERASED, body_text="", context={}, last_error=""
+        to=placeholder,
+        subject=ERASED,
+        body_text="",
+        body_html="",
+        context={},
+        headers={},
+        last_error="",
     )
+    # The suppression list holds the address itself: a closed account needs no entry.
+    suppressed = Q(user=user)
+    for email in emails:
+        suppressed |= Q(email__iexact=email)
+    counts["suppressions"] = Suppression.objects.filter(suppressed).delete()[0]
     # Nothing more goes out to a closed account.
     OutgoingMessage.objects.filter(
         user=user, state__in=[MessageState.QUEUED, MessageState.SENDING]

@@ -53,3 +53,68 @@ def test_staff_edit_preview_and_save_a_template_then_read_it_on_the_member_file(
     messages.scroll_into_view_if_needed()
     assert "Imogen Tarrant: 30 days to renew" in messages.inner_text()
     screenshot("template-member-file-messages")
+
+
+def _both_widths(page, screenshot, name):
+    screenshot(name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(f"{name}-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_staff_write_to_a_segment_preview_send_and_read_it_on_the_member_file(page, screenshot):
+    from communications.services.suppressions import unsubscribe, unsubscribe_token
+
+    reader = MemberFactory(full_name="Quentin Alder", employer="City of Alderbrook")
+    other = MemberFactory(full_name="Rosa Alder", employer="City of Alderbrook")
+    opted_out = MemberFactory(full_name="Sam Optout", employer="City of Alderbrook")
+    MemberFactory(full_name="Tess Elsewhere", employer="Town of Birch")
+    unsubscribe(user=opted_out.user)
+    sign_in_as_staff(page)
+
+    # From the member search, filtered by employer, to the compose page with the same filters.
+    page.goto(reverse("billing_staff:member_list"))
+    page.get_by_text("More filters").click()
+    page.get_by_label("Employer contains").fill("Alderbrook")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Write to these members").click()
+    counted = page.locator(".segment-count").inner_text()
+    assert "2 members will receive it." in counted
+    assert "1 more matches but unsubscribed" in counted
+    assert "Quentin Alder" in counted and "Tess Elsewhere" not in counted
+
+    page.get_by_label("Subject").fill("Alderbrook members: the regional meeting")
+    page.locator("#id_body_text").fill("Dear {{ member.display_name }},\n\nSee you on Friday.")
+    page.get_by_label("Messages per minute").fill("120")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview").inner_text()
+    assert "Dear " in preview and "Alder," in preview and "/unsubscribe/" in preview
+    _both_widths(page, screenshot, "campaign-compose")
+    page.get_by_label(re.compile("Yes, send this message")).check()
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    page.wait_for_url(re.compile(r"/staff/communications/campaigns/\d+/$"))
+    figures = page.locator("#campaign-figures")
+    figures.filter(has_text="100 %").wait_for(timeout=20_000)
+    assert "2 of 2 sent" in figures.inner_text()
+    _both_widths(page, screenshot, "campaign-detail")
+    page.goto(reverse("communications_staff:campaign_list"))
+    assert "Alderbrook members: the regional meeting" in page.locator("table").inner_text()
+    _both_widths(page, screenshot, "campaign-list")
+
+    page.goto(reverse("billing_staff:member_detail", args=[reader.member_number]))
+    messages = page.locator("section[aria-labelledby='messages-h']")
+    messages.scroll_into_view_if_needed()
+    assert "Alderbrook members: the regional meeting" in messages.inner_text()
+    page.goto(reverse("billing_staff:member_detail", args=[opted_out.member_number]))
+    history = page.locator("section[aria-labelledby='messages-h']").inner_text()
+    assert "regional meeting" not in history
+
+    # The unsubscribe page a member reaches from the message's link.
+    page.context.clear_cookies()
+    page.goto(reverse("communications:unsubscribe", args=[unsubscribe_token(other.user_id)]))
+    _both_widths(page, screenshot, "unsubscribe-confirm")
+    page.get_by_role("button", name="Unsubscribe").click()
+    assert "You are unsubscribed" in page.locator("h1").inner_text()
+    _both_widths(page, screenshot, "unsubscribe-done")

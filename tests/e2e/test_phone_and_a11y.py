@@ -21,7 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from billing.models import EventState, Payment, PaymentState, StripeEvent
-from communications.models import MessageState, OutgoingMessage
+from communications.models import Campaign, MessageState, OutgoingMessage
+from communications.services.suppressions import unsubscribe_token
 from experts.services.requests import engagement_invite, engagement_shortlist
 from membership.models import DuesSchedule, MembershipCategory
 from membership.services.dues_schedules import schedule_clone
@@ -138,6 +139,12 @@ WALK = {
     "communications:my_messages": Walk(MEMBER),
     "communications_staff:template_list": Walk(STAFF),
     "communications_staff:template_edit": Walk(STAFF, lambda w: {"key": "invoice"}),
+    "communications_staff:campaign_list": Walk(STAFF),
+    "communications_staff:campaign_new": Walk(STAFF, query="?country=US"),
+    "communications_staff:campaign_detail": Walk(STAFF, lambda w: {"campaign_id": w.campaign.pk}),
+    "communications:unsubscribe": Walk(
+        PUBLIC, lambda w: {"token": unsubscribe_token(w.member.user_id)}
+    ),
 }
 
 POST_ONLY = "POST only: an action behind a button on a walked page"
@@ -150,6 +157,9 @@ SKIP = {
     "privacy:staff_close": POST_ONLY,
     "set_language": POST_ONLY,
     "communications_staff:template_revert": POST_ONLY,
+    "communications_staff:campaign_stop": POST_ONLY,
+    "communications_staff:campaign_progress": NOT_HTML + " (JSON the progress bar polls)",
+    "communications:resubscribe": POST_ONLY,
     "account_logout": "the sign-out confirmation; the walk would end its own session",
     "account_inactive": "shown only to a deactivated account, which cannot sign in",
     "account_reauthenticate": "shown only when a session is older than the reauthentication window",
@@ -235,6 +245,7 @@ class World:
     draft: object
     category: object
     member_import: object
+    campaign: object
 
 
 def _build_world(staff) -> World:
@@ -296,6 +307,13 @@ def _build_world(staff) -> World:
         draft=draft,
         category=MembershipCategory.objects.order_by("pk").first(),
         member_import=_member_import(),
+        campaign=Campaign.objects.create(
+            subject="Annual conference: registration is open",
+            body_text="Dear {{ member.display_name }},\n\nRegistration is open.",
+            filters={"country": "US"},
+            rate_per_minute=600,
+            total=2,
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from billing.models import EventState, Payment, PaymentState, Refund, RefundState, StripeEvent
 from communications.models import MessageState, OutgoingMessage
+from communications.services.suppressions import unsubscribe_token
 from experts.models import DossierExport, ExpertProfile
 from experts.services.requests import (
     dossier_export_record,
@@ -124,6 +125,19 @@ ACCESS = {
     "communications_staff:template_revert": Access(
         NOBODY, lambda w: {"key": "welcome", "version_id": 1}
     ),
+    # Bulk mail: the compose page's sample names members (A among them); a campaign's own
+    # pages show its message and counts, no member's data.
+    "communications_staff:campaign_list": Access(NOBODY),
+    "communications_staff:campaign_new": Access(MEMBERSHIP),
+    "communications_staff:campaign_detail": Access(NOBODY, lambda w: {"campaign_id": 1}),
+    "communications_staff:campaign_progress": Access(NOBODY, lambda w: {"campaign_id": 1}),
+    "communications_staff:campaign_stop": Access(NOBODY, lambda w: {"campaign_id": 1}),
+    # A's signed unsubscribe link is the credential (like a mailed reset link): whoever holds
+    # it sees A's address on the confirm page, signed in as anyone or not at all.
+    "communications:unsubscribe": Access(
+        frozenset(ROLES), lambda w: {"token": unsubscribe_token(w.a.user_id)}, shows=True
+    ),
+    "communications:resubscribe": Access(NOBODY),
     "billing_staff:member_list": Access(MEMBERSHIP, shows=True),
     "billing_staff:member_export": Access(MEMBERSHIP, shows=True),
     "billing_staff:member_detail": Access(MEMBERSHIP, member_number, shows=True),

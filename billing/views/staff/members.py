@@ -36,10 +36,7 @@ MESSAGES_SHOWN = 25
 
 def _search_form(request) -> tuple[MemberSearchForm, MemberFilters]:
     form = MemberSearchForm(request.GET or None, categories=member_categories())
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        return form, MemberFilters(data["q"], data["status"], data["category"])
-    return form, MemberFilters()
+    return form, form.filters()
 
 
 @membership_staff_required
