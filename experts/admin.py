@@ -20,10 +20,10 @@ from experts.models import (
 
 @admin.register(ExpertiseArea)
 class ExpertiseAreaAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "is_active", "sort_order")
+    list_display = ("name", "name_zh", "slug", "is_active", "sort_order")
     list_editable = ("is_active", "sort_order")
     prepopulated_fields = {"slug": ("name",)}
-    search_fields = ("name",)
+    search_fields = ("name", "name_zh")
 
     def has_delete_permission(self, request, obj=None):
         # Each area owns a bit of every profile's area mask; retire it (untick) instead.
@@ -33,15 +33,15 @@ class ExpertiseAreaAdmin(admin.ModelAdmin):
 @admin.register(PartnerOrganization)
 class PartnerOrganizationAdmin(admin.ModelAdmin):
     form = PartnerOrganizationAdminForm
-    list_display = ("name", "kind", "is_active")
+    list_display = ("name", "name_zh", "kind", "is_active")
     list_filter = ("kind", "is_active")
-    search_fields = ("name",)
+    search_fields = ("name", "name_zh")
 
 
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
     list_display = ("version", "published_at", "published_by")
-    readonly_fields = ("version", "body", "published_at", "published_by")
+    readonly_fields = ("version", "body", "body_zh", "published_at", "published_by")
 
     def has_add_permission(self, request):
         # New versions are published from the staff page, which numbers them.
@@ -55,7 +55,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 class ExpertProfileAdmin(admin.ModelAdmin):
     list_display = ("__str__", "status", "paused_for_lapse", "consent_text", "updated_at")
     list_filter = ("status", "paused_for_lapse")
-    search_fields = ("member__full_name", "member__user__email")
+    search_fields = ("member__full_name", "member__user__email", "name_zh")
     list_select_related = ("member__user", "consent_text")
     show_full_result_count = False
     exclude = ("cv",)
@@ -69,9 +69,9 @@ class ExpertProfileAdmin(admin.ModelAdmin):
 
 @admin.register(AssistanceRequest)
 class AssistanceRequestAdmin(admin.ModelAdmin):
-    list_display = ("title", "partner", "status", "starts_on", "experts_wanted")
+    list_display = ("title", "title_zh", "partner", "status", "starts_on", "experts_wanted")
     list_filter = ("status", "partner")
-    search_fields = ("title",)
+    search_fields = ("title", "title_zh")
     list_select_related = ("partner",)
 
     def has_change_permission(self, request, obj=None):
@@ -96,7 +96,14 @@ class EngagementAdmin(admin.ModelAdmin):
 
 @admin.register(DossierExport)
 class DossierExportAdmin(admin.ModelAdmin):
-    list_display = ("request", "exported_by", "exported_at", "format", "expert_count")
+    list_display = (
+        "request",
+        "exported_by",
+        "exported_at",
+        "format",
+        "language",
+        "expert_count",
+    )
     list_select_related = ("request", "exported_by")
 
     def has_change_permission(self, request, obj=None):

@@ -17,6 +17,7 @@ from experts.models.profile import (
     AVAILABILITY_NOTE_MAX_LENGTH,
     BIO_MAX_LENGTH,
     MAX_YEARS_IN_LOCAL_GOVERNMENT,
+    NAME_ZH_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
 )
 from experts.services.cv import cv_validate
@@ -39,6 +40,11 @@ def _areas_field(**kwargs):
         widget=forms.CheckboxSelectMultiple,
         **kwargs,
     )
+
+
+def _both_names(obj) -> str:
+    """“SAFEA · 国家外国专家局”: the English name, then the Chinese one when there is one."""
+    return f"{obj.name} · {obj.name_zh}" if obj.name_zh else obj.name
 
 
 class ExpertProfileForm(forms.Form):
@@ -68,6 +74,23 @@ class ExpertProfileForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Plain text, at most 4,000 characters."),
+    )
+    name_zh = forms.CharField(
+        label=_("Your name in Chinese characters"),
+        max_length=NAME_ZH_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "zh-Hans", "autocomplete": "off"}),
+        help_text=_("Optional. Chinese partners read it beside your English name."),
+    )
+    summary_zh = forms.CharField(
+        label=_("Summary in Chinese"),
+        max_length=SUMMARY_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "zh-Hans"}),
+        help_text=_(
+            "Optional, at most 300 characters. The Chinese dossier shows your English summary "
+            "when this is empty."
+        ),
     )
     engagement_types = forms.MultipleChoiceField(
         label=_("Engagements you would accept"),
@@ -132,6 +155,8 @@ class ExpertProfileForm(forms.Form):
             years_in_local_government=profile.years_in_local_government,
             summary=profile.summary,
             bio=profile.bio,
+            name_zh=profile.name_zh,
+            summary_zh=profile.summary_zh,
             engagement_types=profile.engagement_types,
             willing_to_travel=profile.willing_to_travel,
             availability_note=profile.availability_note,
@@ -174,6 +199,8 @@ class ExpertProfileForm(forms.Form):
             summary=data["summary"],
             years_in_local_government=data["years_in_local_government"],
             bio=data["bio"],
+            name_zh=data["name_zh"],
+            summary_zh=data["summary_zh"],
             languages=[
                 (code, data[f"lang_{code}"])
                 for code in Language.values
@@ -206,7 +233,7 @@ class InvitationAnswerForm(forms.Form):
 
 class AssistanceRequestForm(HeaderSafeFieldsMixin, forms.ModelForm):
     # The title is the subject of the invitation e-mail.
-    header_safe_fields = ("title", "city", "province")
+    header_safe_fields = ("title", "title_zh", "city", "province")
     topics = _areas_field(
         label=_("Topics"),
         error_messages={"required": _("Choose at least one topic: matching is by shared topics.")},
@@ -225,6 +252,8 @@ class AssistanceRequestForm(HeaderSafeFieldsMixin, forms.ModelForm):
             "partner",
             "title",
             "description",
+            "title_zh",
+            "description_zh",
             "topics",
             "engagement_type",
             "city",
@@ -239,6 +268,11 @@ class AssistanceRequestForm(HeaderSafeFieldsMixin, forms.ModelForm):
             "starts_on": DateInput(),
             "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
+            "title_zh": forms.TextInput(attrs={"lang": "zh-Hans"}),
+            "description_zh": forms.Textarea(attrs={"rows": 5, "lang": "zh-Hans"}),
+        }
+        help_texts = {
+            "title_zh": _("Optional: the partner's own wording, shown in the Chinese dossier."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -247,6 +281,7 @@ class AssistanceRequestForm(HeaderSafeFieldsMixin, forms.ModelForm):
         if self.instance.pk:
             partners = partners | PartnerOrganization.objects.filter(pk=self.instance.partner_id)
         self.fields["partner"].queryset = partners.distinct()
+        self.fields["partner"].label_from_instance = _both_names
         self.fields["partner"].empty_label = _("Choose the partner…")
         self.fields["engagement_type"].choices = [
             ("", _("Choose the kind of engagement…")),
@@ -306,12 +341,20 @@ class PoolSearchForm(forms.Form):
 
 class ConsentTextForm(forms.Form):
     body = forms.CharField(
-        label=_("New consent text"),
+        label=_("New consent text in English"),
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_(
             "Publishing makes this the current version at once. Every expert must consent again "
             "before they can be matched or exported."
         ),
+    )
+    body_zh = forms.CharField(
+        label=_("The same text in Simplified Chinese"),
+        widget=forms.Textarea(attrs={"rows": 10, "lang": "zh-Hans"}),
+        help_text=_("Members read both texts side by side and consent to both."),
+        error_messages={
+            "required": _("Write the Chinese text too: members consent to both versions.")
+        },
     )
     confirm = forms.BooleanField(
         label=_("I understand that every expert must consent again to this version"),
@@ -323,4 +366,4 @@ class PartnerOrganizationAdminForm(HeaderSafeFieldsMixin, forms.ModelForm):
     """The admin's form for partners (the admin adds the model and fields); partner names
     appear in invitation e-mails."""
 
-    header_safe_fields = ("name",)
+    header_safe_fields = ("name", "name_zh")

@@ -54,4 +54,9 @@ urlpatterns = [
         staff_requests.dossier_print,
         name="staff_dossier_print",
     ),
+    path(
+        "staff/experts/requests/<int:pk>/dossier.pdf",
+        staff_requests.dossier_pdf,
+        name="staff_dossier_pdf",
+    ),
 ]

@@ -29,6 +29,7 @@ SCOPE = (
     "templates/experts/staff/dossier_print.html",
     "experts/views/member.py",
     "experts/notifications.py",
+    "templates/experts/dossier/*.html",
 )
 
 

@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -13,6 +15,8 @@ class ConsentText(models.Model):
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     body = models.TextField(_("text"))
+    # The same text in Simplified Chinese; members read both side by side.
+    body_zh = models.TextField(_("text in Chinese"), blank=True)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,6 +34,15 @@ class ConsentText(models.Model):
     def __str__(self):
         return _("Consent text, version %(version)s") % {"version": self.version}
 
+    def texts_shown(self) -> dict[str, str]:
+        """The language of each text a member reads, with the SHA-256 of its words."""
+        texts = {"en": self.body, "zh-hans": self.body_zh}
+        return {
+            code: hashlib.sha256(text.encode("utf-8")).hexdigest()
+            for code, text in texts.items()
+            if text
+        }
+
 
 class ExpertConsent(models.Model):
     """One row each time a member consents: the history behind `ExpertProfile.consent_text`."""
@@ -39,6 +52,8 @@ class ExpertConsent(models.Model):
     )
     consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
     consented_at = models.DateTimeField(default=timezone.now)
+    # Which texts were on the page: {"en": sha256, "zh-hans": sha256}, from ConsentText.texts_shown.
+    texts_shown = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-consented_at"]

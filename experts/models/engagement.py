@@ -62,6 +62,12 @@ class DossierExport(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", _("CSV")
         PRINT = "print", _("Printable page")
+        PDF = "pdf", _("PDF")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        CHINESE = "zh-hans", _("Chinese")
+        BOTH = "both", _("English and Chinese side by side")
 
     request = models.ForeignKey(
         "experts.AssistanceRequest", on_delete=models.PROTECT, related_name="exports"
@@ -75,6 +81,7 @@ class DossierExport(models.Model):
     expert_count = models.PositiveIntegerField(default=0)
     # The names of the fields sent about each expert (cross-border transparency).
     fields = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
 
     class Meta:
         ordering = ["-exported_at", "-id"]

@@ -9,6 +9,7 @@ from experts.storage import cv_upload_to, private_cv_storage
 from .taxonomy import EngagementType, ExpertiseArea, Language, Proficiency, accepts_field
 
 SUMMARY_MAX_LENGTH = 300
+NAME_ZH_MAX_LENGTH = 60
 BIO_MAX_LENGTH = 4000
 AVAILABILITY_NOTE_MAX_LENGTH = 500
 MAX_YEARS_IN_LOCAL_GOVERNMENT = 70
@@ -59,6 +60,11 @@ class ExpertProfile(models.Model):
     )
     summary = models.CharField(_("professional summary"), max_length=SUMMARY_MAX_LENGTH)
     bio = models.TextField(_("biography"), max_length=BIO_MAX_LENGTH, blank=True)
+    # Optional, for Chinese partners: the name in Chinese characters and a short summary.
+    name_zh = models.CharField(_("name in Chinese"), max_length=NAME_ZH_MAX_LENGTH, blank=True)
+    summary_zh = models.CharField(
+        _("summary in Chinese"), max_length=SUMMARY_MAX_LENGTH, blank=True
+    )
     accepts_conference_talk = models.BooleanField(
         EngagementType.CONFERENCE_TALK.label, default=False
     )

@@ -19,6 +19,8 @@ class PartnerOrganization(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # The partner's own name, e.g. 中国国际人才交流协会 for CAIEP; the English name when empty.
+    name_zh = models.CharField(_("name in Chinese"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
     is_active = models.BooleanField(_("offered in forms"), default=True)
 
@@ -28,6 +30,10 @@ class PartnerOrganization(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name_in_chinese(self) -> str:
+        return self.name_zh or self.name
 
 
 class AssistanceRequest(models.Model):
@@ -48,6 +54,9 @@ class AssistanceRequest(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000, blank=True)
+    # The partner's own wording, shown in the Chinese dossier (the English when empty).
+    title_zh = models.CharField(_("title in Chinese"), max_length=200, blank=True)
+    description_zh = models.TextField(_("description in Chinese"), max_length=5000, blank=True)
     topics = models.ManyToManyField(
         ExpertiseArea, related_name="requests", verbose_name=_("topics")
     )
@@ -86,6 +95,14 @@ class AssistanceRequest(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def title_in_chinese(self) -> str:
+        return self.title_zh or self.title
+
+    @property
+    def description_in_chinese(self) -> str:
+        return self.description_zh or self.description
 
     @property
     def is_active(self) -> bool:

@@ -17,6 +17,8 @@ class ExpertiseArea(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # What Chinese partners read (the dossier in Chinese); the English name when empty.
+    name_zh = models.CharField(_("name in Chinese"), max_length=120, blank=True)
     slug = models.SlugField(_("code"), max_length=64, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     # Retired areas stay on existing profiles and requests but are no longer offered.
@@ -40,6 +42,10 @@ class ExpertiseArea(models.Model):
             highest = ExpertiseArea.objects.aggregate(highest=Max("bit"))["highest"]
             self.bit = 0 if highest is None else highest + 1
         super().save(*args, **kwargs)
+
+    @property
+    def name_in_chinese(self) -> str:
+        return self.name_zh or self.name
 
     @property
     def mask(self) -> int:

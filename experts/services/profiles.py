@@ -39,6 +39,8 @@ class ExpertDetails:
     summary: str
     years_in_local_government: int = 0
     bio: str = ""
+    name_zh: str = ""
+    summary_zh: str = ""
     languages: list[tuple[str, int]] = field(default_factory=list)
     engagement_types: list[str] = field(default_factory=list)
     willing_to_travel: bool = False
@@ -72,8 +74,12 @@ def _set_consent(profile: ExpertProfile, consent_text: ConsentText) -> None:
 
 
 def _log_consent(profile: ExpertProfile) -> None:
+    # Versions are never edited, so the texts of the version are the texts the member read.
     ExpertConsent.objects.create(
-        profile=profile, consent_text=profile.consent_text, consented_at=profile.consented_at
+        profile=profile,
+        consent_text=profile.consent_text,
+        consented_at=profile.consented_at,
+        texts_shown=profile.consent_text.texts_shown(),
     )
 
 
@@ -110,6 +116,8 @@ def expert_profile_save(
 
     profile.summary = details.summary
     profile.bio = details.bio
+    profile.name_zh = details.name_zh
+    profile.summary_zh = details.summary_zh
     profile.years_in_local_government = details.years_in_local_government
     profile.willing_to_travel = details.willing_to_travel
     profile.availability_note = details.availability_note
@@ -236,14 +244,15 @@ def expert_resume_after_reinstatement(*, member: Member) -> ExpertProfile | None
 
 
 @transaction.atomic
-def consent_text_publish(*, body: str, by) -> ConsentText:
-    """A new version becomes current at once; everyone must consent to it again."""
-    body = body.strip()
+def consent_text_publish(*, body: str, by, body_zh: str = "") -> ConsentText:
+    """A new version becomes current at once; everyone must consent to it again. Members read
+    the English and the Chinese text side by side."""
+    body, body_zh = body.strip(), body_zh.strip()
     if not body:
         raise ExpertPoolError(_("Write the consent text before publishing it."))
     latest = ConsentText.objects.select_for_update().order_by("-version").first()
     version = latest.version + 1 if latest else 1
-    return ConsentText.objects.create(version=version, body=body, published_by=by)
+    return ConsentText.objects.create(version=version, body=body, body_zh=body_zh, published_by=by)
 
 
 def _delete_file_after_commit(name: str) -> None:

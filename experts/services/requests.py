@@ -12,6 +12,8 @@ REQUEST_FIELDS = (
     "partner",
     "title",
     "description",
+    "title_zh",
+    "description_zh",
     "city",
     "province",
     "starts_on",
@@ -132,6 +134,7 @@ def dossier_export_record(
     format: str,
     experts: list[ExpertProfile],
     fields: list[str] | tuple[str, ...] = (),
+    language: str = DossierExport.Language.ENGLISH,
 ) -> DossierExport:
     """Log an export before any data leaves: who, when, to which partner, in which format,
     whose profiles and which of their fields."""
@@ -141,6 +144,7 @@ def dossier_export_record(
         format=format,
         expert_count=len(experts),
         fields=list(fields),
+        language=language,
     )
     export.experts.set(experts)
     return export

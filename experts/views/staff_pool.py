@@ -89,10 +89,17 @@ def profile_cv(request, pk: int):
 @international_staff_required
 @require_http_methods(["GET", "POST"])
 def consent_texts(request):
-    form = ConsentTextForm(request.POST or None)
+    current = ConsentText.objects.order_by("-version").first()
+    # The new version starts from the current wording in both languages.
+    initial = {"body": current.body, "body_zh": current.body_zh} if current else {}
+    form = ConsentTextForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            text = consent_text_publish(body=form.cleaned_data["body"], by=request.user)
+            text = consent_text_publish(
+                body=form.cleaned_data["body"],
+                body_zh=form.cleaned_data["body_zh"],
+                by=request.user,
+            )
         except ExpertPoolError as error:
             messages.error(request, str(error))
         else:

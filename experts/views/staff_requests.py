@@ -3,13 +3,15 @@
 import csv
 
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from experts.dossier import dossier_context, dossier_fields, dossier_language
+from experts.dossier import dossier_pdf as dossier_pdf_render
 from experts.forms import AssistanceRequestForm
 from experts.models import (
     AssistanceRequest,
@@ -90,6 +92,7 @@ def request_detail(request, pk: int):
             "engagements": list(engagements_for_request(request=assistance)),
             "exports": list(dossier_exports(request=assistance)[:10]),
             "current_consent_id": consent.pk if consent else None,
+            "dossier_languages": DossierExport.Language.choices,
         },
     )
 
@@ -148,21 +151,6 @@ def engagement_action(request, pk: int, engagement_pk: int, action: str):
     return redirect("experts:staff_request", pk=pk)
 
 
-# What the printable dossier shows of each expert (recorded with each export).
-PRINT_FIELDS = [
-    "Name",
-    "Job title",
-    "Employer",
-    "Country",
-    "State or province",
-    "Years in local government",
-    "Areas of expertise",
-    "Languages",
-    "Engagement types",
-    "E-mail",
-    "Summary",
-    "Biography",
-]
 CSV_HEADER = [
     "Member number",
     "Name",
@@ -248,22 +236,44 @@ def dossier_csv(request, pk: int):
     return response
 
 
-@international_staff_required
-def dossier_print(request, pk: int):
+def _dossier(request, pk: int, format: str):
+    """The request, its shareable experts and the language asked for; the export is logged
+    (with the fields sent) before anything is rendered."""
     assistance = assistance_request_or_404(pk)
     consent = current_consent_text()
     experts = dossier_experts(request=assistance, consent_text_id=consent.pk if consent else None)
+    language = dossier_language(request.GET.get("lang"))
     dossier_export_record(
         request=assistance,
         by=request.user,
-        format=DossierExport.Format.PRINT,
+        format=format,
         experts=experts,
-        fields=PRINT_FIELDS,
+        fields=dossier_fields(language),
+        language=language,
     )
-    response = render(
-        request,
-        "experts/staff/dossier_print.html",
-        {"assistance": assistance, "experts": experts, "topics": list(assistance.topics.all())},
-    )
+    return {
+        "assistance": assistance,
+        "experts": experts,
+        "topics": list(assistance.topics.all()),
+        "language": language,
+    }
+
+
+@international_staff_required
+def dossier_print(request, pk: int):
+    context = dossier_context(for_print=False, **_dossier(request, pk, DossierExport.Format.PRINT))
+    response = render(request, "experts/staff/dossier_print.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@international_staff_required
+def dossier_pdf(request, pk: int):
+    args = _dossier(request, pk, DossierExport.Format.PDF)
+    pdf = dossier_pdf_render(**args)
+    suffix = {"en": "en", "zh-hans": "zh", "both": "en-zh"}[args["language"]]
+    filename = f"icma-experts-request-{pk}-{suffix}-{timezone.localdate():%Y%m%d}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

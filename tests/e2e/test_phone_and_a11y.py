@@ -190,6 +190,7 @@ SKIP = {
     "experts:staff_shortlist": POST_ONLY,
     "experts:staff_engagement_action": POST_ONLY,
     "experts:staff_dossier_csv": NOT_HTML + " (CSV)",
+    "experts:staff_dossier_pdf": NOT_HTML + " (PDF)",
     "stripe:webhook": NOT_HTML + " (Stripe's webhook endpoint)",
     "stripe:success": "Stripe Checkout's return address; needs a Checkout session id",
     "stripe:pay": "starts a Stripe Checkout session (card payments are off without keys)",

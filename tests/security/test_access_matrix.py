@@ -208,6 +208,7 @@ ACCESS = {
     ),
     "experts:staff_dossier_csv": Access(INTERNATIONAL, request_pk, shows=True),
     "experts:staff_dossier_print": Access(INTERNATIONAL, request_pk, shows=True),
+    "experts:staff_dossier_pdf": Access(INTERNATIONAL, request_pk),
     # Data rights (POST {} never closes an account: it lacks the confirmation).
     "privacy:home": Access(OWNER),
     "privacy:download": Access(OWNER, shows=True),
