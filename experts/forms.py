@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -34,8 +35,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class _AreasField(forms.ModelMultipleChoiceField):
+    """Areas by their Chinese name when the page is in Chinese (English while none is set)."""
+
+    def label_from_instance(self, obj):
+        if (get_language() or "").lower().startswith("zh") and obj.name_zh:
+            return obj.name_zh
+        return obj.name
+
+
 def _areas_field(**kwargs):
-    return forms.ModelMultipleChoiceField(
+    return _AreasField(
         queryset=ExpertiseArea.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
         **kwargs,

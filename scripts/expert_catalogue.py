@@ -28,6 +28,8 @@ SCOPE = (
     "templates/experts/email/*.txt",
     "templates/experts/staff/dossier_print.html",
     "experts/views/member.py",
+    "experts/forms.py",
+    "experts/models/taxonomy.py",
     "experts/notifications.py",
     "templates/experts/dossier/*.html",
 )

@@ -52,6 +52,10 @@ def test_a_member_volunteers_in_chinese_and_staff_export_the_bilingual_dossier(
     chinese_consent = page.locator("section.consent-text[lang=zh-Hans]")
     assert consent_text.body_zh.split()[0][:12] in chinese_consent.inner_text()
     assert page.locator("section.consent-text").count() == 2  # English beside Chinese
+    form_text = page.locator("main form").inner_text()
+    # The form itself speaks Chinese: labels, languages, engagement kinds and area names.
+    for words in ("专业领域", "专业简介", "普通话", "会议演讲", "城市与县域管理", "我同意以上内容"):
+        assert words in form_text, words
     screenshot("expert-volunteer-zh-1280")
 
     page.locator("input[name=areas]").first.check()

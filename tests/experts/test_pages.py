@@ -225,11 +225,13 @@ def test_international_staff_can_add_a_partner_in_the_admin(client):
 
 def test_publishing_a_consent_text_needs_the_confirmation_box(intl_client):
     url = reverse("experts:staff_consent")
-    response = intl_client.post(url, {"body": "Version two."})
+    texts = {"body": "Version two.", "body_zh": "第二版。"}
+    response = intl_client.post(url, texts)
     assert "Tick this box to publish" in response.content.decode()
     assert current_consent().version == 1
-    intl_client.post(url, {"body": "Version two.", "confirm": "on"})
-    assert current_consent().version == 2
+    intl_client.post(url, {**texts, "confirm": "on"})
+    published = current_consent()
+    assert (published.version, published.body, published.body_zh) == (2, "Version two.", "第二版。")
 
 
 @pytest.mark.parametrize("experts", [1, 30])
