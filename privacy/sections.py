@@ -140,6 +140,8 @@ def _consents(member):
             "version": consent.consent_text.version,
             "consented_at": consent.consented_at,
             "text": consent.consent_text.body,
+            "text_zh": consent.consent_text.body_zh,
+            "texts_shown": consent.texts_shown,
         }
         for consent in ExpertConsent.objects.filter(profile__member=member)
         .select_related("consent_text")
@@ -163,8 +165,10 @@ def _profile_exports(member):
         {
             "exported_at": export.exported_at,
             "format": export.format,
+            "language": export.language,
             "request": export.request.title,
             "partner": str(export.request.partner),
+            "fields_sent": export.fields,
         }
         for export in DossierExport.objects.filter(experts__member=member)
         .select_related("request__partner")

@@ -32,7 +32,13 @@ class Marked:
             "salary in cents": str(self.salary_cents),
             "salary as shown": f"{whole:,}.{frac:02d}",
             "salary in dollars": f"{whole}.{frac:02d}",
+            "name in Chinese": NAME_ZH,
+            "summary in Chinese": SUMMARY_ZH,
         }
+
+
+NAME_ZH = "曲马罗泽菲"
+SUMMARY_ZH = "马罗布鲁克镇行政官，主持预算改革。"
 
 
 def make_marked_member(*, tag: str = "7c1e") -> Marked:
@@ -53,6 +59,8 @@ def make_marked_member(*, tag: str = "7c1e") -> Marked:
     invoice.refresh_from_db()
     cv_bytes = small_pdf(f"Curriculum vitae of {name}")
     profile = make_expert(member=member, cv=pdf_upload(content=cv_bytes))
+    profile.name_zh, profile.summary_zh = NAME_ZH, SUMMARY_ZH
+    profile.save(update_fields=["name_zh", "summary_zh"])
     message_queue_text(
         to=email,
         template="test/hello",

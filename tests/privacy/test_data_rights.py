@@ -64,7 +64,10 @@ def test_the_download_holds_terms_invoices_expert_profile_and_messages():
     assert [p["amount_cents"] for p in load("payments")] == [marked.invoice.total_cents]
     assert load("expert_profile")["id"] == marked.profile.pk
     assert load("expert_profile")["summary"] == marked.profile.summary
-    assert len(load("consents")) == 1
+    assert load("expert_profile")["name_zh"] == marked.profile.name_zh
+    [consent] = load("consents")
+    assert consent["text_zh"] == marked.profile.consent_text.body_zh
+    assert set(consent["texts_shown"]) == {"en", "zh-hans"}
     subjects = [m["subject"] for m in load("messages")]
     assert f"Hello {marked.name}" in subjects
     assert len(load("waivers")) == 1
