@@ -103,6 +103,7 @@ def test_after_closing_name_email_salary_and_cv_are_gone_from_every_table():
     # Before: the markers are there to be found (the search works), history copies included.
     before = {what: tables_containing(text) for what, text in marked.text_markers.items()}
     assert "membership_member" in before["full name"]
+    assert "experts_expertprofile" in before["name in Chinese"]
     assert "billing_paymentevent" in before["full name"]
     assert "auth_user" in before["e-mail"]
     assert "billing_invoice" in before["salary in cents"]
