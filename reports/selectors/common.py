@@ -75,6 +75,21 @@ def renewal_chain_q():
     )
 
 
+def month_of(column: str, *, plus_days: bool = False) -> str:
+    """SQL for the first day of the month of a date column, optionally after adding a number of
+    days given as the next parameter. PostgreSQL in production; SQLite for the demo."""
+    if connection.vendor == "postgresql":
+        shifted = f"{column} + %s" if plus_days else column
+        return f"date_trunc('month', {shifted})::date"
+    shift = ", '+' || %s || ' days'" if plus_days else ""
+    return f"date({column}{shift}, 'start of month')"
+
+
+def as_date(value) -> dt.date:
+    """A date from the database: SQLite returns computed dates as ISO text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def fetch_all(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -11,12 +11,14 @@ from django.db.models.functions import Coalesce
 from membership.models import Membership, MembershipCategory, MembershipTerm, TermKind, TermStatus
 from reports.periods import Period, fiscal_year, fiscal_year_of
 from reports.selectors.common import (
+    as_date,
     covers,
     fetch_all,
     in_good_standing,
     in_grace_window,
     inner_sql,
     known_on,
+    month_of,
     paid_terms,
 )
 
@@ -111,6 +113,8 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     # terms that start, end or lapse within the span are read (three index ranges), and each
     # is counted once by (measure, month) with GROUP BY, not once per month with a CASE.
     table = MembershipTerm._meta.db_table
+    start_month, end_month = month_of("t.start_on"), month_of("t.end_on")
+    lapse_month = month_of("t.end_on", plus_days=True)
     sql = (
         f"WITH n AS (SELECT DISTINCT membership_id, start_on FROM {table} "  # noqa: S608
         f"WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
@@ -118,12 +122,12 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
         f"FROM {table} t LEFT JOIN n ON n.membership_id = t.membership_id "
         f"AND n.start_on = t.end_on WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
         f"OR t.end_on BETWEEN %s AND %s)) "
-        f"SELECT 's:' || t.kind, date_trunc('month', t.start_on)::date, COUNT(*) FROM t "
+        f"SELECT 's:' || t.kind, {start_month}, COUNT(*) FROM t "
         f"WHERE t.start_on BETWEEN %s AND %s AND t.kind IN (%s, %s, %s, %s) GROUP BY 1, 2 "
         f"UNION ALL SELECT CASE WHEN t.renewed THEN 'e:renewed' WHEN t.end_on > %s "
-        f"THEN 'e:undecided' ELSE 'e:other' END, date_trunc('month', t.end_on)::date, COUNT(*) "
+        f"THEN 'e:undecided' ELSE 'e:other' END, {end_month}, COUNT(*) "
         f"FROM t WHERE t.kind <> %s AND t.end_on BETWEEN %s AND %s GROUP BY 1, 2 "
-        f"UNION ALL SELECT 'lapse', date_trunc('month', t.end_on + %s)::date, COUNT(*) FROM t "
+        f"UNION ALL SELECT 'lapse', {lapse_month}, COUNT(*) FROM t "
         f"WHERE t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s "
         f"AND t.end_on <= %s GROUP BY 1, 2"
     )
@@ -145,7 +149,7 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
         TermKind.LIFE,
         first,
         last,
-        grace,
+        grace_days,
         TermKind.LIFE,
         first - grace,
         last - grace,
@@ -153,6 +157,7 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     )
     found: dict[tuple[str, dt.date], int] = {}
     for measure, month, n in fetch_all(sql, params):
+        month = as_date(month)
         found[(measure, month)] = found.get((measure, month), 0) + int(n)
     flows = []
     for month in months:
