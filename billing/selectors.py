@@ -9,6 +9,7 @@ from django.http import Http404
 from billing.models import (
     Installment,
     Invoice,
+    InvoiceKind,
     InvoiceStatus,
     Payment,
     PaymentState,
@@ -28,6 +29,12 @@ from membership.selectors import membership_status_on
 
 RENEWABLE = {Status.ACTIVE, Status.GRACE, Status.LAPSED}
 JOINABLE = {Status.NONE, Status.CANCELLED, Status.REFUNDED}
+
+# Why `MembershipOverview.issue_refusal` says no.
+REFUSED_OPEN_INVOICE = "open_invoice"
+REFUSED_NOT_RENEWABLE = "not_renewable"
+REFUSED_RENEWAL_NOT_OPEN = "renewal_not_open"
+REFUSED_NOT_JOINABLE = "not_joinable"
 
 
 @dataclass(frozen=True)
@@ -68,15 +75,40 @@ class MembershipOverview:
             return None
         return self.paid_through_on - dt.timedelta(days=self.rules.renewal_window_days)
 
+    def issue_refusal(self, kind: str) -> str | None:
+        """Why a join or renewal invoice cannot be issued today, or None when it can: the one
+        rule for both, whether the member asks for it or staff issue it on their behalf.
+
+        One open invoice at a time; members who are not in a membership join; active members
+        renew once the renewal window opens, members in grace or lapsed at any time."""
+        if self.open_invoice is not None:
+            return REFUSED_OPEN_INVOICE
+        if kind == InvoiceKind.RENEWAL:
+            if self.status not in RENEWABLE:
+                return REFUSED_NOT_RENEWABLE
+            if self.status == Status.ACTIVE and self.on < self.renewal_opens_on:
+                return REFUSED_RENEWAL_NOT_OPEN
+            return None
+        if self.status not in JOINABLE:
+            return REFUSED_NOT_JOINABLE
+        return None
+
     @property
     def can_renew(self) -> bool:
-        if self.open_invoice is not None or self.status not in RENEWABLE:
-            return False
-        return self.status != Status.ACTIVE or self.on >= self.renewal_opens_on
+        return self.issue_refusal(InvoiceKind.RENEWAL) is None
 
     @property
     def can_join(self) -> bool:
-        return self.open_invoice is None and self.status in JOINABLE
+        return self.issue_refusal(InvoiceKind.JOIN) is None
+
+    @property
+    def invoice_kind(self) -> str | None:
+        """The invoice the membership calls for today: a join, a renewal, or none."""
+        if self.can_join:
+            return InvoiceKind.JOIN
+        if self.can_renew:
+            return InvoiceKind.RENEWAL
+        return None
 
     @property
     def status_label(self) -> str:

@@ -311,16 +311,28 @@ def _entry(row, people: dict[int, str]) -> HistoryEntry:
     )
 
 
+# Text fields that grow by lines appended (a term's reasons): a change shows the new lines.
+_APPENDED = {"reason"}
+_REASONS = {"reason", "close_reason", "note"}
+
+
 def _changes(tracked: _Tracked, old: dict, new: dict) -> tuple[Change, ...]:
     changed = [name for name in tracked.shown if old.get(name) != new.get(name)]
-    return tuple(
-        Change(
-            _field_name(tracked, name),
-            _display(tracked, name, old.get(name)),
-            _display(tracked, name, new.get(name)),
+    changes = []
+    for name in changed:
+        before, after = old.get(name), new.get(name)
+        if name in _APPENDED and before and isinstance(after, str) and after.startswith(before):
+            added = after[len(before) :].strip()
+            changes.append(Change(_field_name(tracked, name), "", _display(tracked, name, added)))
+            continue
+        changes.append(
+            Change(
+                _field_name(tracked, name),
+                _display(tracked, name, before),
+                _display(tracked, name, after),
+            )
         )
-        for name in changed
-    )
+    return tuple(changes)
 
 
 def _what(tracked: _Tracked, row, data: dict) -> str:
@@ -366,4 +378,5 @@ def _display(tracked: _Tracked, name: str, value) -> str:
         return formats.date_format(timezone.localtime(moment), "M j, Y H:i")
     if internal == "DateField":
         return formats.date_format(dt.date.fromisoformat(value), "M j, Y")
-    return Truncator(str(value)).chars(120)
+    # A reason is read whole: it is why the change was made.
+    return Truncator(str(value)).chars(1000 if name in _REASONS else 120)

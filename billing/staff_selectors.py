@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, fields
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice, InvoiceStatus, Payment
 from membership.models import (
@@ -245,3 +247,62 @@ def members_export_rows(*, filters: MemberFilters, on: dt.date, grace_days: int)
     so an export of every member never holds them all in memory."""
     members = members_search(filters=filters, on=on, grace_days=grace_days)
     return members.order_by("pk").values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
+
+
+@dataclass(frozen=True)
+class StaffChangeRow:
+    """One change staff made to a member's profile, for the staff member page."""
+
+    at: dt.datetime
+    action: str
+    who: str
+    changes: list  # (field label, old, new) as staff read them
+
+
+def staff_changes(*, member: Member, limit: int = 20) -> list[StaffChangeRow]:
+    """The latest changes membership staff made to the member's account and facts, newest
+    first, in one query. Money as dollars, choices by label; the salary's amounts were never
+    kept (membership/services/staff_members.py)."""
+    from membership.models import AuditEntry
+    from membership.money import format_cents
+    from membership.services.staff_members import CONFIDENTIAL, STAFF_CREATE, STAFF_UPDATE
+
+    entries = AuditEntry.objects.filter(
+        object_type="membership.member",
+        object_id=str(member.pk),
+        action__in=[STAFF_CREATE, STAFF_UPDATE],
+    ).select_related("actor")[:limit]
+
+    def shown(name, value):
+        if value is None or value == "":
+            return "—"
+        if value == CONFIDENTIAL:
+            return str(_("changed (confidential)"))
+        if name.endswith("_cents"):
+            return format_cents(int(value))
+        field = Member._meta.get_field(name)
+        if name == "country":
+            from django_countries import countries
+
+            return countries.name(value) or value
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if name == "population":
+            return f"{int(value):,}"
+        return str(value)
+
+    def label(name):
+        return capfirst(str(Member._meta.get_field(name).verbose_name).removesuffix(" (cents)"))
+
+    return [
+        StaffChangeRow(
+            at=entry.at,
+            action=str(_("account opened") if entry.action == STAFF_CREATE else _("changed")),
+            who=(entry.actor.email if entry.actor else entry.actor_repr) or str(_("system")),
+            changes=[
+                (label(name), shown(name, old), shown(name, new))
+                for name, (old, new) in entry.changes.items()
+            ],
+        )
+        for entry in entries
+    ]

@@ -1,9 +1,11 @@
 """Read-only queries about members."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from membership.models import Member, Membership, MembershipRules, TermStatus, status_from_dates
 from membership.models.lifecycle import CLOSED_STATUSES
@@ -126,3 +128,58 @@ def members_for_dues_preview(*, chunk_size: int = 5_000, on=None):
             population,
             budget,
         )
+
+
+@dataclass(frozen=True)
+class StaffChange:
+    """The latest change staff made to a member's facts, as the member is told of it."""
+
+    at: dt.datetime
+    fields: tuple[str, ...]  # the changed facts' names, as the member's profile labels them
+    codes: frozenset = frozenset()  # the same, as field names
+
+    @property
+    def dues_facts_changed(self) -> bool:
+        return bool(self.codes & DUES_FACT_FIELDS)
+
+
+# The facts that set the dues (position, salary, community figures).
+DUES_FACT_FIELDS = frozenset(
+    {"position", "annual_salary_cents", "population", "general_fund_budget_cents"}
+)
+
+
+def staff_change_last(*, member: Member) -> StaffChange | None:
+    """The latest change membership staff made to the member's profile (one query). It names
+    which facts changed and when, never who or the values: the member sees their profile."""
+    from membership.models import AuditEntry
+    from membership.services.staff_members import STAFF_UPDATE
+
+    entry = (
+        AuditEntry.objects.filter(
+            object_type="membership.member", object_id=str(member.pk), action=STAFF_UPDATE
+        )
+        .only("at", "changes")
+        .first()
+    )
+    if entry is None:
+        return None
+    codes = [name for name in entry.changes if name in _FIELD_LABELS]
+    return StaffChange(
+        at=entry.at,
+        fields=tuple(str(_FIELD_LABELS[name]) for name in codes),
+        codes=frozenset(codes),
+    )
+
+
+_FIELD_LABELS = {
+    "full_name": gettext_lazy("name"),
+    "position": gettext_lazy("position"),
+    "job_title": gettext_lazy("job title"),
+    "employer": gettext_lazy("employer"),
+    "country": gettext_lazy("country"),
+    "state_province": gettext_lazy("state or province"),
+    "population": gettext_lazy("jurisdiction population"),
+    "general_fund_budget_cents": gettext_lazy("general fund budget"),
+    "annual_salary_cents": gettext_lazy("annual salary"),
+}

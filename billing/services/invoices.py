@@ -116,9 +116,11 @@ def membership_invoice_issue(
     installment_count: int = 1,
     issued_by=None,
     quote_on: dt.date | None = None,
+    email_member: bool = True,
 ) -> Invoice:
     """Freeze the quote of `on` into an invoice for a pending term. A member has at most one
-    open invoice; later dues changes never alter this one."""
+    open invoice; later dues changes never alter this one. Staff issuing it on the member's
+    behalf (`issued_by`) may use a staff-only category and may keep it from being e-mailed."""
     rules = MembershipRules.current()
     membership = membership_lock(member=member)
     if Invoice.objects.filter(member=member, status=InvoiceStatus.OPEN).exists():
@@ -179,7 +181,8 @@ def membership_invoice_issue(
             )
         )
     schedule_mark_used(schedule_id=quote.schedule_id)
-    notices.invoice_email_queue(invoice=invoice)
+    if email_member:
+        notices.invoice_email_queue(invoice=invoice)
     return invoice
 
 

@@ -1,5 +1,7 @@
 """Member pages: the membership dashboard, join and renew, invoices and receipts, waivers."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,10 +25,12 @@ from billing.services.invoices import (
     withheld_discounts,
 )
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
-from membership.selectors import member_for_user
+from membership.selectors import member_for_user, staff_change_last
 from membership.services.dues import QuoteRefused
 from membership.services.lifecycle import waiver_request
 from membership.services.members import member_update_profile
+
+STAFF_CHANGE_NOTICE_FOR = dt.timedelta(days=30)
 
 
 @login_required
@@ -34,7 +38,12 @@ def dashboard(request):
     member = member_for_user(user=request.user)
     overview = membership_overview(member=member, on=timezone.localdate())
     waiver = WaiverRequest.objects.filter(member=member).first()
-    return render(request, "billing/dashboard.html", {"o": overview, "waiver": waiver})
+    # A change staff made lately is announced here too; the profile page always shows it.
+    staff_change = staff_change_last(member=member)
+    if staff_change and timezone.now() - staff_change.at > STAFF_CHANGE_NOTICE_FOR:
+        staff_change = None
+    context = {"o": overview, "waiver": waiver, "staff_change": staff_change}
+    return render(request, "billing/dashboard.html", context)
 
 
 @login_required

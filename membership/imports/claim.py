@@ -6,10 +6,11 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from communications.services.outbox import Draft, messages_queue
+from communications.services.outbox import Draft, message_queue, messages_queue
 from membership.models import Member
 
 CLAIM_TEMPLATE = "membership/email/claim_account"
@@ -55,10 +56,45 @@ def claims_queue(*, import_id: int, limit: int) -> int:
     return len(members)
 
 
+@transaction.atomic
+def member_claim_send(*, member_id: int) -> bool:
+    """Queue the claim e-mail for one account that has never been signed in to (an imported
+    member, or one staff opened by hand). Returns False when the account has been used.
+
+    The first one is keyed like the import's batches, so a batch never sends a second; a
+    later one (the first link expired) is keyed by its time, so a double click sends one."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=member_id, user__last_login__isnull=True, user__is_active=True)
+        .first()
+    )
+    if member is None:
+        return False
+    now = timezone.now()
+    key = f"claim-{member.pk}"
+    if member.claim_sent_at is not None:
+        key = f"{key}-{now:%Y%m%d%H%M}"
+    message_queue(
+        to=member.user.email,
+        template=CLAIM_TEMPLATE,
+        context={"member": member, "claim_url": claim_url(member.user)},
+        user=member.user,
+        key=key,
+        facts={"member_id": member.pk},
+    )
+    member.claim_sent_at = now
+    member.save(update_fields=["claim_sent_at"])
+    return True
+
+
 def claim_verify_address(*, user) -> None:
-    """After an imported member set a password through the e-mailed link: the link reached
-    the address, so the address is verified."""
-    if not Member.objects.filter(user=user, legacy_id__isnull=False).exists():
+    """After an imported member, or one staff opened an account for, set a password through
+    the e-mailed link: the link reached the address, so the address is verified."""
+    claimable = Member.objects.filter(user=user).filter(
+        Q(legacy_id__isnull=False) | Q(claim_sent_at__isnull=False)
+    )
+    if not claimable.exists():
         return
     EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(
         verified=True

@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from membership.dates import add_months
@@ -149,6 +150,71 @@ def term_end_early(*, term: MembershipTerm, on: dt.date, reason: str) -> Members
     MembershipTerm.objects.filter(
         membership=membership, status=TermStatus.ACTIVE, start_on__gt=on
     ).update(status=TermStatus.CANCELLED)
+    _refresh(membership, MembershipRules.current(), on)
+    return term
+
+
+@transaction.atomic
+def term_dates_adjust(
+    *, term: MembershipTerm, start_on: dt.date, end_on: dt.date, reason: str, by, on: dt.date
+) -> MembershipTerm:
+    """Staff correct a paid term's dates, saying why. The term covers [start_on, end_on) and
+    may not overlap another paid term of the member; the paid-through date, the member-since
+    date and the status then follow from the terms, as after a payment."""
+    membership = membership_lock(member=term.membership.member)
+    term = MembershipTerm.objects.select_for_update().get(pk=term.pk)
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Say why the dates change; the reason stays in the term's history.")
+    if start_on is not None and end_on is not None and end_on <= start_on:
+        errors["end_on"] = _(
+            "The end date must come after the start date (a term ends on its end date)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    if term.status != TermStatus.ACTIVE:
+        raise ValidationError(
+            _("Only paid terms have dates to adjust; this one is %(status)s.")
+            % {"status": term.get_status_display().lower()}
+        )
+    if (term.start_on, term.end_on) == (start_on, end_on):
+        raise ValidationError(_("These are the term's dates already; change one of them."))
+    clash = (
+        membership.terms.filter(status=TermStatus.ACTIVE, start_on__lt=end_on, end_on__gt=start_on)
+        .exclude(pk=term.pk)
+        .order_by("start_on")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            _(
+                "These dates overlap the member's %(kind)s term from %(start)s to %(end)s. "
+                "Choose dates outside it, or adjust that term first."
+            )
+            % {
+                "kind": clash.get_kind_display().lower(),
+                "start": date_format(clash.start_on),
+                "end": date_format(clash.end_on),
+            }
+        )
+    old_start = term.start_on
+    short = "M j, Y"
+    note = _("Dates adjusted (were %(old_start)s – %(old_end)s): %(reason)s") % {
+        "old_start": date_format(term.start_on, short),
+        "old_end": date_format(term.end_on, short),
+        "reason": reason,
+    }
+    term.start_on, term.end_on = start_on, end_on
+    if term.ended_early_on is not None and term.ended_early_on != end_on:
+        term.ended_early_on = None
+    term.reason = "\n".join(filter(None, [term.reason, note]))
+    term.save(update_fields=["start_on", "end_on", "ended_early_on", "reason"])
+    since = membership.member_since_on
+    if since is None or since == old_start or start_on < since:
+        membership.member_since_on = membership.terms.filter(status=TermStatus.ACTIVE).aggregate(
+            first=Min("start_on")
+        )["first"]
     _refresh(membership, MembershipRules.current(), on)
     return term
 

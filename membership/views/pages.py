@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from membership.forms import ProfileForm
-from membership.selectors import member_for_user, member_visible_to
+from membership.selectors import member_for_user, member_visible_to, staff_change_last
 
 
 def home(request):
@@ -31,7 +31,8 @@ def profile_edit(request):
             messages.success(request, _("Your profile has been saved."))
             return redirect("membership:profile")
         messages.error(request, _("Some fields need your attention; nothing was saved yet."))
-    return render(request, "membership/profile_form.html", {"form": form, "member": member})
+    context = {"form": form, "member": member, "staff_change": staff_change_last(member=member)}
+    return render(request, "membership/profile_form.html", context)
 
 
 @login_required

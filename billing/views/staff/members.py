@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing.selectors import MembershipOverview
 from billing.staff_forms import LifeConferForm, MemberSearchForm
 from billing.staff_history import history_page_number, member_history
 from billing.staff_selectors import (
@@ -21,6 +22,7 @@ from billing.staff_selectors import (
     members_export_rows,
     members_search,
     row_status,
+    staff_changes,
 )
 from communications.models import MessageState
 from communications.selectors import message_for_user, messages_for_user
@@ -32,6 +34,7 @@ from membership.services.lifecycle import life_confer
 
 MEMBERS_PER_PAGE = 50
 MESSAGES_SHOWN = 25
+STAFF_CHANGES_SHOWN = 20
 
 
 def _search_form(request) -> tuple[MemberSearchForm, MemberFilters]:
@@ -68,11 +71,22 @@ def member_detail(request, member_number: str):
     history = member_history(
         member=file.member, page=history_page_number(request.GET.get("history"))
     )
+    # The join and renewal rule, read from what the file holds already (no query).
+    overview = MembershipOverview(
+        member=file.member,
+        membership=file.membership,
+        status=file.status,
+        on=timezone.localdate(),
+        rules=rules,
+        open_invoice=file.open_invoice,
+    )
     context = {
         "file": file,
         "member": file.member,
         "rules": rules,
         "history": history,
+        "invoice_kind": overview.invoice_kind,
+        "staff_changes": staff_changes(member=file.member, limit=STAFF_CHANGES_SHOWN),
         "messages_sent": messages_for_user(user_id=file.member.user_id, limit=MESSAGES_SHOWN),
     }
     return render(request, "billing/staff/member_detail.html", context)
