@@ -277,7 +277,7 @@ def staff_changes(*, member: Member, limit: int = 20) -> list[StaffChangeRow]:
         if value is None or value == "":
             return "—"
         if value == CONFIDENTIAL:
-            return str(_("changed (confidential)"))
+            return str(_("changed (amount not recorded)"))
         if name.endswith("_cents"):
             return format_cents(int(value))
         field = Member._meta.get_field(name)
@@ -300,7 +300,8 @@ def staff_changes(*, member: Member, limit: int = 20) -> list[StaffChangeRow]:
             action=str(_("account opened") if entry.action == STAFF_CREATE else _("changed")),
             who=(entry.actor.email if entry.actor else entry.actor_repr) or str(_("system")),
             changes=[
-                (label(name), shown(name, old), shown(name, new))
+                # A confidential figure has no old value to strike through.
+                (label(name), "—" if old == CONFIDENTIAL else shown(name, old), shown(name, new))
                 for name, (old, new) in entry.changes.items()
             ],
         )

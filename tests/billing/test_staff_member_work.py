@@ -226,7 +226,7 @@ def test_staff_edit_the_dues_facts_and_the_trail_names_them_and_what_changed(
     section = page[page.index('id="staff-changes-h"') :]
     assert "Town of Alder" in section
     assert "250,000" in section and "7,000" in section
-    assert "changed (confidential)" in section
+    assert "changed (amount not recorded)" in section
     assert membership_staff.email in section
 
 

@@ -103,6 +103,15 @@ WALK = {
     "billing_staff:member_list": Walk(STAFF),
     "billing_staff:member_detail": Walk(STAFF, _member_number),
     "billing_staff:member_life": Walk(STAFF, _member_number),
+    "billing_staff:member_new": Walk(STAFF),
+    "billing_staff:member_edit": Walk(STAFF, _member_number),
+    # A member who never joined: the join invoice form (Maria's own open invoice refuses one).
+    "billing_staff:member_invoice": Walk(
+        STAFF, lambda w: {"member_number": w.newcomer.member_number}
+    ),
+    "billing_staff:term_dates": Walk(
+        STAFF, lambda w: {**_member_number(w), "term_id": w.paid_invoice.term_id}
+    ),
     "billing_staff:invoice_detail": Walk(STAFF, _paid_invoice),
     "billing_staff:invoice_record_payment": Walk(STAFF, _open_invoice),
     "billing_staff:invoice_cancel": Walk(STAFF, _open_invoice),
@@ -179,6 +188,7 @@ SKIP = {
     "membership:staff_import_commit": POST_ONLY,
     "membership:staff_import_claims": POST_ONLY,
     "billing_staff:member_message_resend": POST_ONLY,
+    "billing_staff:member_claim": POST_ONLY,
     "billing_staff:waiver_decide": POST_ONLY,
     "billing:receipt_pdf": NOT_HTML + " (PDF)",
     "dues:quote_api": NOT_HTML + " (JSON)",
@@ -247,6 +257,7 @@ class World:
     category: object
     member_import: object
     campaign: object
+    newcomer: object
 
 
 def _build_world(staff) -> World:
@@ -315,6 +326,7 @@ def _build_world(staff) -> World:
             rate_per_minute=600,
             total=2,
         ),
+        newcomer=MemberFactory(full_name="Rowan Newcomer", employer="Village of Alder"),
     )
 
 

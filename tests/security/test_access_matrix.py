@@ -142,6 +142,14 @@ ACCESS = {
     "billing_staff:member_export": Access(MEMBERSHIP, shows=True),
     "billing_staff:member_detail": Access(MEMBERSHIP, member_number, shows=True),
     "billing_staff:member_life": Access(MEMBERSHIP, member_number, shows=True),
+    # Staff doing a member's work: the new-member form shows nobody's data; the others are A's.
+    "billing_staff:member_new": Access(NOBODY),
+    "billing_staff:member_edit": Access(MEMBERSHIP, member_number, shows=True),
+    "billing_staff:member_claim": Access(MEMBERSHIP, member_number),
+    "billing_staff:member_invoice": Access(MEMBERSHIP, member_number, shows=True),
+    "billing_staff:term_dates": Access(
+        MEMBERSHIP, lambda w: {**member_number(w), "term_id": w.invoice.term_id}, shows=True
+    ),
     "billing_staff:member_message_resend": Access(
         MEMBERSHIP, lambda w: {**member_number(w), "message_id": w.message.pk}
     ),
