@@ -15,6 +15,10 @@ from membership.services.staff_members import (
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 DATE_INVALID = _("Enter the date as YYYY-MM-DD, like 2027-07-01.")
+SALARY_HELP = _(
+    "Confidential: only the member and membership staff see it. Sets the dues of chief and "
+    "assistant chief administrative officers."
+)
 
 
 class StaffMemberForm(ProfileForm):
@@ -23,10 +27,7 @@ class StaffMemberForm(ProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["annual_salary"].help_text = _(
-            "Confidential: only the member and membership staff see it. Sets the dues of "
-            "chief and assistant chief administrative officers."
-        )
+        self.fields["annual_salary"].help_text = SALARY_HELP
         self.fields["position"].choices = [("", _("Choose the position…")), *Position.choices]
 
     def changes(self) -> dict:
@@ -84,6 +85,7 @@ class StaffInvoiceForm(MembershipCheckoutForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = MembershipCategory.objects.order_by("sort_order", "name")
         self.fields["position"].label = _("Position")
+        self.fields["annual_salary"].help_text = SALARY_HELP
         self.fields["small_community_attested"].label = _(
             "The member confirms that the population and general fund budget above are their "
             "jurisdiction's current figures."
