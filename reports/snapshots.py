@@ -51,6 +51,10 @@ class Served:
     def stale(self) -> bool:
         return self.changes_since > 0
 
+    @property
+    def max_counted(self) -> int:
+        return MAX_COUNTED_CHANGES
+
 
 def snapshots_enabled() -> bool:
     return connection.vendor == "postgresql" and settings.REPORTS_SNAPSHOTS

@@ -83,7 +83,7 @@ def test_in_the_stale_window_the_page_says_its_figures_are_out_of_date(
     staff_client.get(URL)
     refund_a_renewal(history)
     page = staff_client.get(URL).content.decode()
-    assert re.search(r"Figures as of \d\d:\d\d\. Since then, 1 changes", page)
+    assert re.search(r"Figures as of \d\d:\d\d\. Since then, 1 change to members", page)
     assert 'action="/staff/reports/refresh/"' in page
     assert status_rows(staff_client) == BEFORE  # not counted yet, and the page says so
     assert refresh_report_snapshots() == 1  # the sweep computes it again
@@ -190,3 +190,16 @@ def test_serving_a_snapshot_costs_the_same_queries_at_any_size(today, staff_clie
     _more_members(12)
     assert served_queries() == small
     assert small <= 10
+
+
+def test_past_a_thousand_changes_the_page_stops_counting(history, staff_client, settings):
+    from django.utils import timezone
+
+    settings.REPORTS_STALE_SECONDS = 900
+    staff_client.get(URL)
+    now = timezone.now()
+    DataChange.objects.bulk_create(
+        [DataChange(table_name="billing_payment", changed_at=now) for _ in range(1_000)]
+    )
+    page = staff_client.get(URL).content.decode()
+    assert "Since then, 1000 or more changes" in page
