@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import experts, forecast, home, membership, revenue
+from reports.views import experts, forecast, home, membership, revenue, snapshots
 
 app_name = "reports"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("reports/waivers/", revenue.waivers_report, name="waivers"),
     path("reports/forecast/", forecast.forecast_report, name="forecast"),
     path("reports/experts/", experts.experts_report, name="experts"),
+    path("reports/refresh/", snapshots.refresh_report, name="refresh"),
 ]

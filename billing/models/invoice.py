@@ -82,6 +82,13 @@ class Invoice(models.Model):
             models.Index(fields=["status", "kind", "issued_on"]),
             # The reports' category list reads its distinct values by skipping along it.
             models.Index(fields=["category_name"], name="invoice_category_name"),
+            # Receivables aging on a day reads the invoices paid or closed after it.
+            models.Index(fields=["paid_at"], name="invoice_paid_at", condition=Q(status="paid")),
+            models.Index(
+                fields=["closed_at"],
+                name="invoice_closed_at",
+                condition=Q(status__in=["cancelled", "expired"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_cents__gte=0), name="invoice_total_gte_0"),

@@ -311,6 +311,8 @@ CELERY_TASK_ROUTES = {
     "membership.tasks.send_dues_change_notices": {"queue": "bulk"},
     "membership.tasks.member_import_commit_task": {"queue": "bulk"},
     "membership.tasks.member_import_claims_task": {"queue": "bulk"},
+    "reports.tasks.refresh_report_snapshots": {"queue": "bulk"},
+    "reports.tasks.refresh_report_snapshot": {"queue": "bulk"},
 }
 CELERY_QUEUE_NAMES = ["celery", "webhooks", "mail", "bulk"]
 # Stripe events: when a `received` event counts as forgotten, and the retry backoff base.
@@ -337,7 +339,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    "reports-refresh": {
+        "task": "reports.tasks.refresh_report_snapshots",
+        "schedule": 300,
+        "options": {"expires": 290},
+    },
 }
+# Report pages serve stored figures (reports/snapshots.py, PostgreSQL only). A snapshot that
+# changes have overtaken is still served, saying so, for this long while the sweep above
+# computes it again; after that the page computes its figures itself.
+REPORTS_SNAPSHOTS = env_bool("REPORTS_SNAPSHOTS", True)
+REPORTS_STALE_SECONDS = int(os.environ.get("REPORTS_STALE_SECONDS", "900"))
+REPORTS_SNAPSHOT_KEEP_DAYS = int(os.environ.get("REPORTS_SNAPSHOT_KEEP_DAYS", "7"))
 
 # --- Stripe (unset keys switch card payments off) ---
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

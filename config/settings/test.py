@@ -14,6 +14,8 @@ ACCOUNT_RATE_LIMITS = False
 SIGNUP_MIN_SECONDS = 0.0  # the sign-up timing test sets production's floor
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# Tests see every change at once; tests/reports/test_snapshots.py sets the production window.
+REPORTS_STALE_SECONDS = 0
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -242,25 +242,27 @@ def retention_by_cohort(
 
 
 def members_by_place(*, on: dt.date, grace_days: int) -> tuple[list, list]:
-    """Members in good standing on `on` by country, and in the United States by state. Two
-    queries."""
+    """Members in good standing on `on` by country, and in the United States by state. One
+    query, grouped by country and state; the country totals are their states' sums."""
     from django.db.models import Exists, OuterRef
 
     standing = Exists(
         paid_terms().filter(in_good_standing(on, grace_days), membership_id=OuterRef("pk"))
     )
-    members = Membership.objects.filter(standing).order_by()
-    countries = list(
-        members.values_list("member__country")
+    rows = (
+        Membership.objects.filter(standing)
+        .order_by()
+        .values_list("member__country", "member__state_province")
         .annotate(n=Count("pk"))
-        .order_by("-n", "member__country")
     )
-    states = list(
-        members.filter(member__country="US")
-        .values_list("member__state_province")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "member__state_province")
-    )
+    by_country: dict[str, int] = {}
+    by_state: dict[str, int] = {}
+    for country, state, n in rows:
+        by_country[country] = by_country.get(country, 0) + n
+        if country == "US":
+            by_state[state] = by_state.get(state, 0) + n
+    countries = sorted(by_country.items(), key=lambda item: (-item[1], item[0]))
+    states = sorted(by_state.items(), key=lambda item: (-item[1], item[0]))
     return countries, states
 
 

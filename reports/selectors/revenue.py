@@ -10,9 +10,7 @@ from django.db.models import (
     BigIntegerField,
     DateField,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -20,7 +18,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from billing.models import Invoice, InvoiceStatus, Payment, PaymentState, Refund, RefundState
 from reports.periods import Period, month_end
-from reports.selectors.common import day_after_start, fetch_all, inner_sql
+from reports.selectors.common import day_after_start, fetch_all
 
 RECEIVED = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
 CLAIMS = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
@@ -135,50 +133,51 @@ class AgingRow:
 
 def receivables_aging(*, on: dt.date, category: str = "") -> list[AgingRow]:
     """Invoices that were open on `on` (issued by then, not yet paid, cancelled or closed) with
-    what was still owed that day, by days since issue: 0–30, 31–60, 61–90, over 90. One query."""
-    paid_by_then = Subquery(
-        Payment.objects.filter(
-            invoice_id=OuterRef("pk"),
-            state__in=RECEIVED,
-            is_overpayment=False,
-            received_on__lte=on,
-        )
-        .order_by()
-        .values("invoice_id")
-        .annotate(s=Sum("amount_cents"))
-        .values("s"),
-        output_field=BigIntegerField(),
-    )
+    what was still owed that day, by days since issue: 0–30, 31–60, 61–90, over 90. One query.
+
+    The invoices open that day are found through three index ranges (open today; paid after
+    the day; cancelled or closed after it), not by reading every invoice issued by then, and
+    their payments up to the day are summed once per invoice in a join."""
     after = day_after_start(on)
-    still_open = (
-        Q(status=InvoiceStatus.OPEN)
-        | Q(status=InvoiceStatus.PAID, paid_at__gte=after)
-        | Q(status__in=(InvoiceStatus.CANCELLED, InvoiceStatus.EXPIRED), closed_at__gte=after)
+    invoices, payments = Invoice._meta.db_table, Payment._meta.db_table
+    where_category, category_params = (
+        ("AND i.category_name = %s", [category]) if category else ("", [])
     )
-    invoices = (
-        Invoice.objects.filter(still_open, issued_on__lte=on)
-        .annotate(balance=F("total_cents") - Coalesce(paid_by_then, Value(0)))
-        .order_by()
-    )
-    if category:
-        invoices = invoices.filter(category_name=category)
-    # The balance is worked out once per invoice in an inner query (referring to an annotation
-    # in several aggregates would repeat its payments subquery in each of them).
-    sql, params = inner_sql(invoices.values("category_name", "issued_on", "balance"))
     columns, values = [], []
     for low, high in AGE_BUCKETS:
-        age, age_values = "s.issued_on <= %s", [on - dt.timedelta(days=low)]
+        age, age_values = "b.issued_on <= %s", [on - dt.timedelta(days=low)]
         if high is not None:
-            age += " AND s.issued_on >= %s"
+            age += " AND b.issued_on >= %s"
             age_values.append(on - dt.timedelta(days=high))
         columns.append(f"SUM(CASE WHEN {age} THEN 1 ELSE 0 END)")
-        columns.append(f"SUM(CASE WHEN {age} THEN s.balance ELSE 0 END)")
+        columns.append(f"SUM(CASE WHEN {age} THEN b.balance ELSE 0 END)")
         values += age_values * 2
     rows = fetch_all(
-        # Only fixed conditions are formatted in; every value travels as a parameter.
-        f"SELECT s.category_name, {', '.join(columns)} FROM ({sql}) s "  # noqa: S608
-        "WHERE s.balance > 0 GROUP BY s.category_name ORDER BY s.category_name",
-        (*values, *params),
+        # Only fixed conditions and table names are formatted in; values travel as parameters.
+        f"WITH o AS (SELECT i.id, i.category_name, i.issued_on, i.total_cents "  # noqa: S608
+        f"FROM {invoices} i WHERE i.issued_on <= %s {where_category} AND (i.status = %s "
+        f"OR (i.status = %s AND i.paid_at >= %s) "
+        f"OR (i.status IN (%s, %s) AND i.closed_at >= %s))), "
+        f"p AS (SELECT p.invoice_id, SUM(p.amount_cents) AS paid FROM {payments} p "
+        f"WHERE p.invoice_id IN (SELECT id FROM o) AND p.state IN (%s, %s) "
+        f"AND NOT p.is_overpayment AND p.received_on <= %s GROUP BY p.invoice_id), "
+        f"b AS (SELECT o.category_name, o.issued_on, o.total_cents - COALESCE(p.paid, 0) "
+        f"AS balance FROM o LEFT JOIN p ON p.invoice_id = o.id) "
+        f"SELECT b.category_name, {', '.join(columns)} FROM b WHERE b.balance > 0 "
+        "GROUP BY b.category_name ORDER BY b.category_name",
+        (
+            on,
+            *category_params,
+            InvoiceStatus.OPEN,
+            InvoiceStatus.PAID,
+            after,
+            InvoiceStatus.CANCELLED,
+            InvoiceStatus.EXPIRED,
+            after,
+            *RECEIVED,
+            on,
+            *values,
+        ),
     )
     k = len(AGE_BUCKETS)
     return [

@@ -39,7 +39,22 @@ def csv_query(request) -> str:
     return query.urlencode()
 
 
-def render_report(request, *, report: Report, form, heading: list[str]):
+def render_cached(request, page):
+    """A report page whose figures come from its snapshot when that still holds
+    (reports/snapshots.py), else are computed and stored."""
+    from reports.snapshots import filters_query, serve_report
+
+    rules, today = rules_and_today()
+    form, values = page.filters(request.GET, rules, today)
+    served = serve_report(
+        page=page, values=values, query=filters_query(request.GET), rules=rules, today=today
+    )
+    return render_report(
+        request, report=served.report, form=form, heading=served.heading, served=served
+    )
+
+
+def render_report(request, *, report: Report, form, heading: list[str], served=None):
     """The page, or with `format=csv` the same tables (and summary) as a CSV download."""
     if request.GET.get("format") == "csv":
         tables = [s.table for s in report.sections]
@@ -64,6 +79,7 @@ def render_report(request, *, report: Report, form, heading: list[str]):
         "form": form,
         "heading": heading,
         "csv_query": csv_query(request),
+        "served": served,
     }
     return render(request, "reports/report.html", context)
 

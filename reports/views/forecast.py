@@ -9,24 +9,27 @@ from reports.charts import Series, bar_chart, dollars_axis
 from reports.forms import ForecastForm
 from reports.periods import fiscal_months, fiscal_year, fiscal_year_of
 from reports.selectors.forecast import draft_schedules, forecast_compute
+from reports.snapshots import ReportPage
 from reports.tables import Table
-from reports.views.common import Report, Section, count, render_report, rules_and_today
+from reports.views.common import Report, Section, count, render_cached
 
 
-@membership_staff_required
-@require_GET
-def forecast_report(request):
-    rules, today = rules_and_today()
-    sm = rules.fiscal_year_start_month
-    this_year = fiscal_year_of(today, start_month=sm)
+def forecast_filters(get, rules, today):
+    this_year = fiscal_year_of(today, start_month=rules.fiscal_year_start_month)
     years = [this_year + 1, this_year, this_year + 2]
-    drafts = list(draft_schedules())
     form = ForecastForm(
-        request.GET, years=years, drafts=drafts, defaults={"fy": this_year + 1, "draft": None}
+        get,
+        years=years,
+        drafts=list(draft_schedules()),
+        defaults={"fy": this_year + 1, "draft": None},
     )
-    values = form.values()
+    return form, form.values()
+
+
+def forecast_build(values, rules, today):
+    sm = rules.fiscal_year_start_month
     year = values["fy"]
-    draft = next((d for d in drafts if d.pk == values["draft"]), None)
+    draft = draft_schedules().filter(pk=values["draft"]).first() if values["draft"] else None
     period = fiscal_year(year, start_month=sm)
     forecast = forecast_compute(
         period=period, today=today, grace_days=rules.grace_days, draft=draft
@@ -138,4 +141,13 @@ def forecast_report(request):
         ],
     )
     heading = [f"FY{year}", draft.name if draft else _("No draft")]
-    return render_report(request, report=report, form=form, heading=heading)
+    return report, heading
+
+
+PAGE = ReportPage("forecast", forecast_filters, forecast_build)
+
+
+@membership_staff_required
+@require_GET
+def forecast_report(request):
+    return render_cached(request, PAGE)

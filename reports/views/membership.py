@@ -21,14 +21,15 @@ from reports.selectors.membership import (
     retention_by_cohort,
     standing_on_dates,
 )
+from reports.snapshots import ReportPage
 from reports.tables import Table
-from reports.views.common import Report, Section, count, percent, render_report, rules_and_today
+from reports.views.common import Report, Section, count, percent, render_cached
 
 
-def _span(request, today):
+def _span(get, today):
     this_month = today.replace(day=1)
     form = SpanForm(
-        request.GET,
+        get,
         defaults={"start": add_months(this_month, -11), "end": this_month},
     )
     values = form.values()
@@ -37,11 +38,13 @@ def _span(request, today):
     return form, start, end
 
 
-@membership_staff_required
-@require_GET
-def membership_report(request):
-    rules, today = rules_and_today()
-    form, start, end = _span(request, today)
+def membership_filters(get, rules, today):
+    form, start, end = _span(get, today)
+    return form, {"start": start, "end": end}
+
+
+def membership_build(values, rules, today):
+    start, end = values["start"], values["end"]
     months = months_between(start, end)
     # Each month's state on its last day; the current month's on today.
     dates = [min(m.last_on, today) for m in months]
@@ -250,4 +253,13 @@ def membership_report(request):
         ],
     )
     heading = [_("From %(a)s to %(b)s") % {"a": months[0].label, "b": months[-1].label}]
-    return render_report(request, report=report, form=form, heading=heading)
+    return report, heading
+
+
+PAGE = ReportPage("membership", membership_filters, membership_build)
+
+
+@membership_staff_required
+@require_GET
+def membership_report(request):
+    return render_cached(request, PAGE)

@@ -16,8 +16,9 @@ from reports.selectors.revenue import (
     revenue_figures,
 )
 from reports.selectors.waivers import waivers_granted
+from reports.snapshots import ReportPage
 from reports.tables import Table
-from reports.views.common import Report, Section, count, render_report, rules_and_today
+from reports.views.common import Report, Section, count, render_cached
 
 YEARS_SHOWN = 3
 METHOD_LABELS = {"stripe": "Card (Stripe)", "offline": "Cheque or transfer"}
@@ -37,19 +38,19 @@ def _year_range(today, start_month, back=5, ahead=0):
     return list(range(this_year + ahead, this_year - back - 1, -1))
 
 
-@membership_staff_required
-@require_GET
-def revenue_report(request):
-    rules, today = rules_and_today()
-    sm = rules.fiscal_year_start_month
-    years = _year_range(today, sm, back=10)
+def revenue_filters(get, rules, today):
+    years = _year_range(today, rules.fiscal_year_start_month, back=10)
     form = FiscalYearForm(
-        request.GET,
+        get,
         years=years,
         categories=invoice_category_names(),
         defaults={"fy": years[0], "category": ""},
     )
-    values = form.values()
+    return form, form.values()
+
+
+def revenue_build(values, rules, today):
+    sm = rules.fiscal_year_start_month
     year, category = values["fy"], values["category"]
     months = fiscal_months(year, start_month=sm)
     past_years = [year - i for i in range(YEARS_SHOWN - 1, -1, -1)]
@@ -163,18 +164,28 @@ def revenue_report(request):
         ],
     )
     heading = [f"FY{year}", category or _("All categories")]
-    return render_report(request, report=report, form=form, heading=heading)
+    return report, heading
+
+
+REVENUE = ReportPage("revenue", revenue_filters, revenue_build)
 
 
 @membership_staff_required
 @require_GET
-def aging_report(request):
-    _rules, today = rules_and_today()
+def revenue_report(request):
+    return render_cached(request, REVENUE)
+
+
+def aging_filters(get, rules, today):
     form = AgingForm(
-        request.GET, categories=invoice_category_names(), defaults={"on": today, "category": ""}
+        get, categories=invoice_category_names(), defaults={"on": today, "category": ""}
     )
     values = form.values()
-    on, category = min(values["on"], today), values["category"]
+    return form, {"on": min(values["on"], today), "category": values["category"]}
+
+
+def aging_build(values, rules, today):
+    on, category = values["on"], values["category"]
     rows = receivables_aging(on=on, category=category)
     buckets = [
         _("%(a)s–%(b)s days") % {"a": low, "b": high}
@@ -228,20 +239,28 @@ def aging_report(request):
         sections=[Section(table, chart)],
     )
     heading = [on.isoformat(), category or _("All categories")]
-    return render_report(request, report=report, form=form, heading=heading)
+    return report, heading
+
+
+AGING = ReportPage("aging", aging_filters, aging_build)
 
 
 @membership_staff_required
 @require_GET
-def waivers_report(request):
-    rules, today = rules_and_today()
+def aging_report(request):
+    return render_cached(request, AGING)
+
+
+def waivers_filters(get, rules, today):
     sm = rules.fiscal_year_start_month
     years = _year_range(today, sm, back=10, ahead=1)
     this_year = fiscal_year_of(today, start_month=sm)
-    form = YearSpanForm(
-        request.GET, years=years, defaults={"fy_from": this_year - 2, "fy_to": this_year}
-    )
-    values = form.values()
+    form = YearSpanForm(get, years=years, defaults={"fy_from": this_year - 2, "fy_to": this_year})
+    return form, form.values()
+
+
+def waivers_build(values, rules, today):
+    sm = rules.fiscal_year_start_month
     shown = list(range(values["fy_from"], values["fy_to"] + 1))
     periods = {f"FY{y}": fiscal_year(y, start_month=sm) for y in shown}
     totals = waivers_granted(years=periods, term_months=rules.term_months)
@@ -310,4 +329,13 @@ def waivers_report(request):
         ],
     )
     heading = [_("FY%(a)s to FY%(b)s") % {"a": shown[0], "b": shown[-1]}]
-    return render_report(request, report=report, form=form, heading=heading)
+    return report, heading
+
+
+WAIVERS = ReportPage("waivers", waivers_filters, waivers_build)
+
+
+@membership_staff_required
+@require_GET
+def waivers_report(request):
+    return render_cached(request, WAIVERS)

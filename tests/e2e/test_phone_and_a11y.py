@@ -164,6 +164,7 @@ SKIP = {
     "privacy:closed": "shown once, to a member who has just closed the account",
     "privacy:staff_download": POST_ONLY,
     "privacy:staff_close": POST_ONLY,
+    "reports:refresh": POST_ONLY,
     "set_language": POST_ONLY,
     "communications_staff:template_revert": POST_ONLY,
     "communications_staff:campaign_stop": POST_ONLY,

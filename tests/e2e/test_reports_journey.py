@@ -63,3 +63,38 @@ def test_each_report_filters_downloads_and_matches(page, screenshot):
         page.set_viewport_size({"width": 390, "height": 844})
         screenshot(f"reports-{slug}-390")
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_out_of_date_figures_say_so_and_refresh(page, screenshot, settings):
+    """In production's stale window a change is not counted at once: the page says since when
+    its figures stand and how many changes they miss; Refresh computes them again."""
+    from membership.models import MembershipTerm
+
+    settings.REPORTS_STALE_SECONDS = 900
+    history = build_history()
+    sign_in_as_staff(page)
+    url = "/staff/reports/membership/?start=2025-06&end=2025-10"
+    august = page.locator('table[data-table="status"] tbody tr', has_text="2025-08")
+
+    def cells():
+        return [c.strip() for c in august.locator("td").all_inner_texts()]
+
+    page.goto(url)
+    assert cells()[1:5] == ["4", "0", "4", "1"]
+    MembershipTerm.objects.filter(membership=history["A"], start_on="2025-07-01").update(
+        status="refunded"
+    )
+    page.goto(url)
+    note = page.get_by_role("status").filter(has_text="Figures as of")
+    assert "1 change to members" in note.inner_text()
+    assert cells()[1:5] == ["4", "0", "4", "1"]  # not counted yet, as the note says
+    screenshot("reports-stale-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("reports-stale-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Refresh").click()
+    page.wait_for_load_state()
+    assert "being computed again" in page.content()
+    page.goto(url)
+    assert cells()[1:5] == ["3", "0", "3", "2"]  # A's refunded renewal no longer counts
+    assert "nothing they count has changed since" in page.content()

@@ -116,6 +116,7 @@ ACCESS = {
     "reports:forecast": Access(NOBODY),
     "reports:renewals_due": Access(MEMBERSHIP),
     "reports:experts": Access(NOBODY),
+    "reports:refresh": Access(NOBODY),
     # The admin index only; see `project_patterns` for the admin's own pages.
     "admin:index": Access(NOBODY),
     "communications_staff:template_list": Access(NOBODY),

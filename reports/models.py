@@ -1,0 +1,60 @@
+"""Stored report figures: what a report page showed, computed once and served again until the
+rows it was computed from change (docs/decisions/008-reports.md, "Snapshots").
+
+The reports read the other apps' rows and change none of them. These two tables are their own:
+`DataChange` is appended to by PostgreSQL triggers on every statement that writes the rows the
+reports read; a `ReportSnapshot` remembers the last change it saw, so a page knows whether its
+stored figures still hold."""
+
+from django.db import models
+
+# The tables whose rows the cached reports read. A statement that writes any of them appends one
+# `DataChange` (PostgreSQL statement-level triggers, installed by reports/migrations/0001).
+WATCHED_TABLES = (
+    "membership_member",
+    "membership_membership",
+    "membership_membershipterm",
+    "membership_membershipcategory",
+    "membership_membershiprules",
+    "membership_duesschedule",
+    "membership_duesrate",
+    "membership_duesdiscount",
+    "billing_invoice",
+    "billing_payment",
+    "billing_refund",
+)
+
+
+class DataChange(models.Model):
+    """One statement that wrote a watched table. Appended only (no row is ever updated, so
+    concurrent writers never wait on each other); pruned by the refresh sweep."""
+
+    id = models.BigAutoField(primary_key=True)
+    table_name = models.CharField(max_length=63)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.table_name} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReportSnapshot(models.Model):
+    """A report page's figures for one set of filters, one day, one language and one set of
+    lifecycle rules (all in `digest`), with the last `DataChange` seen when it was computed."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    page = models.CharField(max_length=40)
+    query = models.TextField(blank=True)  # the filters as the page's query string
+    language = models.CharField(max_length=16)
+    today = models.DateField()
+    change_mark = models.BigIntegerField()
+    computed_at = models.DateTimeField()
+    compute_ms = models.PositiveIntegerField()
+    viewed_at = models.DateTimeField()
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+    payload = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["viewed_at"])]
+
+    def __str__(self):
+        return f"{self.page}?{self.query} on {self.today} ({self.computed_at:%H:%M})"
