@@ -82,7 +82,7 @@ def offline_method_label(method: str, reference: str) -> str:
     return _("Cheque")
 
 
-def invoice_period(invoice: Invoice) -> Period | None:
+def invoice_period(invoice: Invoice, *, rules: MembershipRules | None = None) -> Period | None:
     """The membership period the invoice pays for: the term's dates once paid; before that, the
     dates a payment today would give (a renewal in good standing extends from the paid-through
     date, anything else starts on the payment day, as `term_activate` does)."""
@@ -91,7 +91,7 @@ def invoice_period(invoice: Invoice) -> Period | None:
         return Period(term.start_on, term.end_on)
     if invoice.status != "open":
         return None
-    rules = MembershipRules.current()
+    rules = rules or MembershipRules.current()
     today = timezone.localdate()
     start = _next_start_on(term.membership, rules, today) or today
     return Period(start, add_months(start, rules.term_months), projected=True)
@@ -158,12 +158,13 @@ def group_document_context(group, *, for_print: bool = False) -> dict:
         .order_by("member__full_name", "pk")
     )
     payments = list(group.payments.all())
+    rules = MembershipRules.current()
     return {
         "group": group,
         "for_print": for_print,
         "layout": "billing/print.html" if for_print else "base.html",
         "letterhead": LETTERHEAD,
-        "sections": [Section(s, invoice_period(s)) for s in sections],
+        "sections": [Section(s, invoice_period(s, rules=rules)) for s in sections],
         "group_payments": [
             {
                 "on": p.received_on,
