@@ -37,6 +37,8 @@ def payment_record_offline(
     kept whole as a credit and never extends the membership a second time. An installment
     invoice takes its installments to the cent, as before. The same form posted twice
     (`submission_key`) records one payment."""
+    if amount_cents <= 0:
+        raise PaymentError(_("Enter the amount received, more than $0.00."))
     membership_lock(member=invoice.member)
     if submission_key:
         earlier = Payment.objects.filter(submission_key=submission_key).first()
@@ -98,8 +100,6 @@ def payment_record_offline(
                 "amount": format_cents(amount_cents),
             }
         )
-    if amount_cents <= 0:
-        raise PaymentError(_("Enter the amount received, more than $0.00."))
     applied_cents = min(amount_cents, due_cents)
     payment = money(
         amount_cents=applied_cents, installment=installment, submission_key=submission_key or None
