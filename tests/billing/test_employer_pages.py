@@ -16,7 +16,7 @@ from billing.services.employer import group_invoice_issue
 from communications.models import OutgoingMessage
 from membership.money import format_cents
 from tests.factories import MemberFactory, issue_invoice, pay_invoice, staff_user
-from tests.pdf_support import pdf_text
+from tests.pdf_support import pdf_pages_png, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +199,7 @@ def test_a_credit_note_is_its_own_document_for_the_member_only(member):
     assert as_user(MemberFactory().user).get(url).status_code == 404
     pdf = as_user(member.user).get(reverse("billing:credit_note_pdf", args=[note.number]))
     assert note.number in pdf_text(pdf.content)
+    assert len(pdf_pages_png(pdf.content, keep_as="credit-note-pdf")) == 1
 
 
 def test_staff_apply_an_overpayment_credit_to_the_members_next_invoice(staff_client, member):

@@ -65,7 +65,7 @@ def invoice_record_payment(request, number: str):
     if invoice.status == InvoiceStatus.OPEN:
         initial["amount"] = due_cents
     form = RecordChequeForm(request.POST or None, initial=initial)
-    can_pay = invoice.status not in CLOSED_INVOICE_STATUSES
+    can_pay = invoice.status not in CLOSED_INVOICE_STATUSES and invoice.group_id is None
     if request.method == "POST" and can_pay and form.is_valid():
         try:
             payment = cheque_record(
