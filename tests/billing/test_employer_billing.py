@@ -229,3 +229,22 @@ def test_the_same_transfer_form_posted_twice_at_once_is_recorded_once():
     assert results[0].pk == results[1].pk
     assert GroupPayment.objects.filter(group=group).count() == 1
     assert not Credit.objects.exists()
+
+
+def test_the_employers_credit_pays_a_later_invoice_of_a_member_it_paid_for():
+    from billing.services.credits import credit_apply
+
+    manager, first, second, _ = city_staff()
+    group = issue([manager, first, second])
+    transfer(group, group.total_cents)
+    transfer(group, group.total_cents)
+    credit = Credit.objects.get(group=group)
+    stranger_invoice = issue_invoice(MemberFactory())
+    with pytest.raises(ValidationError, match="not for a member this credit belongs to"):
+        credit_apply(credit=credit, invoice=stranger_invoice, by=None)
+    renewal = issue_invoice(first, kind="renewal")
+    credit_apply(credit=credit, invoice=renewal, by=None)
+    renewal.refresh_from_db()
+    credit.refresh_from_db()
+    assert renewal.status == InvoiceStatus.PAID
+    assert credit.remaining_cents == group.total_cents - renewal.total_cents
