@@ -61,16 +61,30 @@ def payment_method_label(payment: Payment) -> str:
                 brand = "American Express"
             return _("%(brand)s ending %(last4)s") % {"brand": brand, "last4": payment.card_last4}
         return _("Card payment")
-    if payment.gateway_ids.get("method") == "bank_transfer":
-        if payment.reference:
-            return _("Bank transfer ref %(ref)s") % {"ref": payment.reference}
+    if payment.gateway == "credit":
+        return _("Credit applied")
+    if payment.gateway == "none":
+        return _("No dues owed")
+    label = offline_method_label(payment.gateway_ids.get("method", ""), payment.reference)
+    if payment.gateway_ids.get("group"):
+        label += " " + _("(consolidated invoice %(number)s)") % {
+            "number": payment.gateway_ids["group"]
+        }
+    return label
+
+
+def offline_method_label(method: str, reference: str) -> str:
+    """A cheque or bank transfer in words, with its reference."""
+    if method == "bank_transfer":
+        if reference:
+            return _("Bank transfer ref %(ref)s") % {"ref": reference}
         return _("Bank transfer")
-    if payment.reference:
-        return _("Cheque %(ref)s") % {"ref": payment.reference}
+    if reference:
+        return _("Cheque %(ref)s") % {"ref": reference}
     return _("Cheque")
 
 
-def invoice_period(invoice: Invoice) -> Period | None:
+def invoice_period(invoice: Invoice, *, rules: MembershipRules | None = None) -> Period | None:
     """The membership period the invoice pays for: the term's dates once paid; before that, the
     dates a payment today would give (a renewal in good standing extends from the paid-through
     date, anything else starts on the payment day, as `term_activate` does)."""
@@ -79,7 +93,7 @@ def invoice_period(invoice: Invoice) -> Period | None:
         return Period(term.start_on, term.end_on)
     if invoice.status != "open":
         return None
-    rules = MembershipRules.current()
+    rules = rules or MembershipRules.current()
     today = timezone.localdate()
     start = _next_start_on(term.membership, rules, today) or today
     return Period(start, add_months(start, rules.term_months), projected=True)
@@ -123,7 +137,72 @@ def document_context(invoice: Invoice, *, for_print: bool = False) -> dict:
         "refunds": refunds,
         "refunded_cents": sum(refund.amount_cents for refund in refunds),
         "plan": installment_schedule(invoice),
+        "credit_notes": list(invoice.credit_notes.all()),
     }
+
+
+@dataclass(frozen=True)
+class Section:
+    """One member's part of a consolidated invoice: their own invoice, lines and period."""
+
+    invoice: Invoice
+    period: Period | None
+
+
+def group_document_context(group, *, for_print: bool = False) -> dict:
+    """What both renderings of a consolidated invoice show, in a fixed number of queries."""
+    from billing.models import Invoice as MemberInvoice
+
+    sections = list(
+        MemberInvoice.objects.filter(group=group)
+        .select_related("member__user", "member__membership", "term__membership")
+        .prefetch_related("lines")
+        .order_by("member__full_name", "pk")
+    )
+    payments = list(group.payments.all())
+    rules = MembershipRules.current()
+    return {
+        "group": group,
+        "for_print": for_print,
+        "layout": "billing/print.html" if for_print else "base.html",
+        "letterhead": LETTERHEAD,
+        "sections": [Section(s, invoice_period(s, rules=rules)) for s in sections],
+        "group_payments": [
+            {
+                "on": p.received_on,
+                "method": offline_method_label(p.method, p.reference),
+                "amount_cents": p.amount_cents,
+                "credit_cents": p.credit_cents,
+            }
+            for p in payments
+        ],
+    }
+
+
+def group_invoice_pdf(group) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "billing/group_invoice.html", group_document_context(group, for_print=True)
+    )
+    return HTML(string=html, base_url="/", url_fetcher=_static_fetcher).write_pdf()
+
+
+def credit_note_context(note, *, for_print: bool = False) -> dict:
+    return {
+        "note": note,
+        "invoice": note.invoice,
+        "for_print": for_print,
+        "layout": "billing/print.html" if for_print else "base.html",
+        "letterhead": LETTERHEAD,
+    }
+
+
+def credit_note_pdf(note) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("billing/credit_note.html", credit_note_context(note, for_print=True))
+    return HTML(string=html, base_url="/", url_fetcher=_static_fetcher).write_pdf()
 
 
 def _static_fetcher(url: str) -> dict:

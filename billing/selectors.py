@@ -237,8 +237,8 @@ def invoice_visible_to(*, user, number: str) -> Invoice:
     """The invoice, if `user` may see it (`invoice_visible`: the invoiced member, or membership
     staff after the two-factor step); otherwise 404."""
     invoice = (
-        Invoice.objects.select_related("member__user")
-        .prefetch_related("lines", "installments", "payments")
+        Invoice.objects.select_related("member__user", "group")
+        .prefetch_related("lines", "installments", "payments", "credit_notes")
         .filter(number=number)
         .first()
     )
@@ -256,3 +256,14 @@ def invoice_refunds_made(*, invoice: Invoice) -> list[Refund]:
         .select_related("payment")
         .order_by("id")
     )
+
+
+def credit_note_visible_to(*, user, number: str):
+    """A credit note, to whoever may see the invoice it reduces; otherwise 404."""
+    from billing.models import CreditNote
+
+    note = CreditNote.objects.select_related("invoice__member__user").filter(number=number).first()
+    if note is None:
+        raise Http404
+    invoice_check(user=user, invoice=note.invoice)
+    return note

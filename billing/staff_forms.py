@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from billing.models import OfflineMethod
 from billing.staff_selectors import MemberFilters
 from membership.forms import DollarsField
 from membership.models import Status
@@ -72,34 +73,101 @@ class MemberSearchForm(forms.Form):
         )
 
 
+def _not_in_future(day, what):
+    if day > timezone.localdate():
+        raise forms.ValidationError(
+            _("The date cannot be in the future; enter the day the %(what)s arrived.")
+            % {"what": what}
+        )
+    return day
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Enter the date as YYYY-MM-DD, like 2026-11-27.")}
+
+
 class RecordChequeForm(forms.Form):
+    """A cheque or bank transfer as it arrived, for a member's or a consolidated invoice."""
+
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=OfflineMethod.choices,
+        initial=OfflineMethod.CHEQUE,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     reference = forms.CharField(
-        label=_("Cheque number"),
+        label=_("Cheque number or transfer reference"),
         max_length=100,
-        help_text=_("As printed on the cheque; it appears on the member's receipt."),
+        help_text=_("As printed on the cheque or the bank statement; it appears on the receipt."),
     )
     received_on = forms.DateField(
-        label=_("Date received"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, like 2026-11-27.")},
+        label=_("Date received"), widget=DATE_WIDGET, error_messages=DATE_ERRORS
     )
     amount = DollarsField(
         label=_("Amount (USD)"),
         max_cents=MAX_CHEQUE_CENTS,
         required=True,
-        help_text=_("Prefilled with the amount due; it must match to the cent."),
+        help_text=_(
+            "Prefilled with the balance due. Less leaves the rest due; more is kept as a credit."
+        ),
     )
+    # A fresh key per form shown: the same form posted twice records one payment.
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_method(self):
+        return self.cleaned_data["method"] or OfflineMethod.CHEQUE
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip()
 
     def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(
-                _("The date received cannot be in the future; enter the day the cheque arrived.")
-            )
-        return received_on
+        return _not_in_future(self.cleaned_data["received_on"], _("payment"))
+
+
+class PurchaseOrderForm(forms.Form):
+    number = forms.CharField(label=_("Purchase-order number"), max_length=60)
+    received_on = forms.DateField(
+        label=_("Date received"), widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+
+    def clean_received_on(self):
+        return _not_in_future(self.cleaned_data["received_on"], _("purchase order"))
+
+
+class CreditNoteForm(forms.Form):
+    amount = DollarsField(
+        label=_("Reduce the invoice by (USD)"), max_cents=MAX_CHEQUE_CENTS, required=True
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the credit note, e.g. “Salary corrected to $120,000”."),
+    )
+
+
+class CreditApplyForm(forms.Form):
+    invoice_number = forms.CharField(
+        label=_("Open invoice number"),
+        max_length=20,
+        help_text=_("An open invoice of the member this credit belongs to (INV-2027-000123)."),
+    )
+
+
+class CreditRefundForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Returned by"), choices=OfflineMethod.choices, widget=forms.RadioSelect
+    )
+    reference = forms.CharField(
+        label=_("Cheque number or transfer reference"), max_length=100, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the money is returned.")},
+    )
 
 
 class InvoiceCancelForm(forms.Form):

@@ -209,7 +209,7 @@ def member_file(*, member_number: str, on: dt.date, user, rules=None) -> MemberF
 def invoice_for_staff(*, number: str, user) -> Invoice:
     """The invoice for a staff screen, if `user` may see it (`invoice_visible`)."""
     invoice = (
-        Invoice.objects.select_related("member__user", "term__category", "closed_by")
+        Invoice.objects.select_related("member__user", "term__category", "closed_by", "group")
         .filter(number=number.strip().upper())
         .first()
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing.views.staff import invoices, member_work, members, waivers
+from billing.views.staff import employer, invoices, member_work, members, waivers
 
 app_name = "billing_staff"
 
@@ -31,6 +31,33 @@ urlpatterns = [
         name="invoice_record_payment",
     ),
     path("invoices/<str:number>/cancel/", invoices.invoice_cancel, name="invoice_cancel"),
+    path(
+        "invoices/<str:number>/purchase-order/",
+        employer.invoice_purchase_order,
+        name="invoice_purchase_order",
+    ),
+    path(
+        "invoices/<str:number>/credit-note/",
+        employer.invoice_credit_note,
+        name="invoice_credit_note",
+    ),
+    path("employer-invoices/", employer.group_list, name="group_list"),
+    path("employer-invoices/new/", employer.group_new, name="group_new"),
+    path("employer-invoices/<str:number>/", employer.group_detail, name="group_detail"),
+    path("employer-invoices/<str:number>/invoice.pdf", employer.group_pdf, name="group_pdf"),
+    path(
+        "employer-invoices/<str:number>/record-payment/",
+        employer.group_record_payment,
+        name="group_record_payment",
+    ),
+    path(
+        "employer-invoices/<str:number>/purchase-order/",
+        employer.group_purchase_order,
+        name="group_purchase_order",
+    ),
+    path("employer-invoices/<str:number>/send/", employer.group_send, name="group_send"),
+    path("credits/", employer.credit_list, name="credit_list"),
+    path("credits/<int:pk>/", employer.credit_detail, name="credit_detail"),
     path("waivers/", waivers.waiver_list, name="waiver_list"),
     path("waivers/<int:pk>/decide/", waivers.waiver_decide, name="waiver_decide"),
 ]

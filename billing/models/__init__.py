@@ -1,3 +1,12 @@
+from .employer import (
+    Credit,
+    CreditNote,
+    CreditNoteNumberCounter,
+    GroupInvoice,
+    GroupInvoiceStatus,
+    GroupPayment,
+    OfflineMethod,
+)
 from .invoice import (
     Installment,
     Invoice,
@@ -19,6 +28,13 @@ from .stripe import (
 )
 
 __all__ = [
+    "Credit",
+    "CreditNote",
+    "CreditNoteNumberCounter",
+    "GroupInvoice",
+    "GroupInvoiceStatus",
+    "GroupPayment",
+    "OfflineMethod",
     "ChargeKind",
     "ChargeState",
     "EventState",

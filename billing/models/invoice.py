@@ -75,6 +75,18 @@ class Invoice(models.Model):
     bill_to_address = models.TextField(_("billing address"), blank=True)
     bill_to_email = models.EmailField(_("accounts-payable e-mail"), blank=True)
     purchase_order_number = models.CharField(_("purchase-order number"), max_length=60, blank=True)
+    # A purchase order is a promise to pay, not a payment: the invoice stays open.
+    purchase_order_received_on = models.DateField(null=True, blank=True)
+    # A section of a consolidated invoice (one employer paying for several members).
+    group = models.ForeignKey(
+        "billing.GroupInvoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sections",
+    )
+    # What credit notes took off the balance; the frozen total and lines never change.
+    credited_cents = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -93,7 +105,9 @@ class Invoice(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(total_cents__gte=0), name="invoice_total_gte_0"),
             models.CheckConstraint(
-                condition=Q(paid_cents__gte=0) & Q(paid_cents__lte=F("total_cents")),
+                condition=Q(paid_cents__gte=0)
+                & Q(credited_cents__gte=0)
+                & Q(total_cents__gte=F("paid_cents") + F("credited_cents")),
                 name="invoice_paid_within_total",
             ),
             models.CheckConstraint(
@@ -113,7 +127,12 @@ class Invoice(models.Model):
 
     @property
     def balance_cents(self) -> int:
-        return self.total_cents - self.paid_cents
+        return self.total_cents - self.paid_cents - self.credited_cents
+
+    @property
+    def amount_owed_cents(self) -> int:
+        """The total less credit notes: what the invoice asks for once reduced."""
+        return self.total_cents - self.credited_cents
 
 
 class InvoiceLine(models.Model):

@@ -51,6 +51,16 @@ class Payment(models.Model):
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     raw = models.JSONField(default=dict, blank=True)
+    # The employer's payment for a consolidated invoice that this section's share came from.
+    remittance = models.ForeignKey(
+        "billing.GroupPayment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="section_payments",
+    )
+    # The staff form's one-time key: the same form posted twice records one payment.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     recorded_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

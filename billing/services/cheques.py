@@ -7,17 +7,26 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billing.gateways import PaymentError
-from billing.models import Invoice, Payment, PaymentState
+from billing.models import Invoice, OfflineMethod, Payment, PaymentState
 from billing.services.payments import payment_record_offline
 from membership.services.lifecycle import membership_lock
 
 
 @transaction.atomic
 def cheque_record(
-    *, invoice: Invoice, amount_cents: int, reference: str, received_on: dt.date, recorded_by
+    *,
+    invoice: Invoice,
+    amount_cents: int,
+    reference: str,
+    received_on: dt.date,
+    recorded_by,
+    method: str = OfflineMethod.CHEQUE,
+    submission_key: str | None = None,
 ) -> Payment:
-    """Record a cheque once: the same cheque number again on the same invoice is a form sent
-    twice (a double click, a reload) and is refused, never kept as a second payment.
+    """Record a cheque or bank transfer once. The same cheque number again on the same invoice
+    is a form sent twice (a double click, a reload) and is refused, never kept as a second
+    payment. A bank transfer has no such number: the same form posted twice is caught by its
+    `submission_key`, and a second transfer that really arrived is kept as a credit.
 
     The check runs under the member's lock, so two copies of one form posted at the same
     moment are applied one after the other and the second one sees the first."""
@@ -33,7 +42,7 @@ def cheque_record(
         .order_by("created_at")
         .first()
     )
-    if reference and earlier is not None:
+    if method == OfflineMethod.CHEQUE and reference and earlier is not None:
         raise PaymentError(
             _(
                 "Cheque %(reference)s is already recorded on %(number)s (on %(when)s); it was not "
@@ -52,4 +61,6 @@ def cheque_record(
         reference=reference,
         received_on=received_on,
         recorded_by=recorded_by,
+        method=method,
+        submission_key=submission_key,
     )

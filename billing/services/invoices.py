@@ -198,6 +198,11 @@ def invoice_cancel(*, invoice: Invoice, reason: str, by, expired: bool = False) 
             _("Invoice %(number)s is %(status)s; only open invoices can be cancelled.")
             % {"number": invoice.number, "status": invoice.get_status_display().lower()}
         )
+    if invoice.group_id is not None:
+        raise ValidationError(
+            _("Invoice %(number)s is a section of consolidated invoice %(group)s.")
+            % {"number": invoice.number, "group": invoice.group.number}
+        )
     if invoice.paid_cents:
         raise ValidationError(
             _("Invoice %(number)s has payments recorded; refund them before cancelling.")

@@ -103,3 +103,42 @@ def card_charge_notice_queue(*, charge_id: int, what: str) -> None:
         key=f"card-{what}-{charge.pk}-{charge.attempts}",
         facts={"charge": charge.key, "what": what, "attempt": charge.attempts},
     )
+
+
+def employer_invoice_send(*, document, by, pdf: bytes) -> None:
+    """An invoice (a member's own, or a consolidated one) to the accounts-payable e-mail on its
+    bill-to, with its PDF. Each request to send queues one message (staff may send again after
+    a PO arrives); a form posted twice in the same second is one message."""
+    import time
+
+    if not document.bill_to_email:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(
+            _("Add the accounts-payable e-mail to the billing details first, then send.")
+        )
+    kind = "group" if hasattr(document, "sections") else "invoice"
+    message_queue(
+        to=document.bill_to_email,
+        template="billing/email/employer_invoice",
+        context={
+            "document": {
+                "number": document.number,
+                "balance_cents": document.balance_cents,
+                "due_on": document.due_on,
+                "purchase_order_number": document.purchase_order_number,
+            },
+            "bill_to": {"organisation": document.bill_to_organisation},
+        },
+        user=None,
+        key=f"employer-{kind}-{document.pk}-{int(time.time())}",
+        facts={"invoice": document.number, "sent_by": getattr(by, "pk", None)},
+        attachments=(
+            Attachment(
+                filename=f"invoice-{document.number}.pdf",
+                content=pdf,
+                mimetype="application/pdf",
+            ),
+        ),
+    )

@@ -72,6 +72,11 @@ def card_checkout_start(*, invoice: Invoice, auto_renew: bool = False, request=N
                 _("Invoice %(number)s is %(status)s; there is nothing to pay on it.")
                 % {"number": invoice.number, "status": invoice.get_status_display().lower()}
             )
+        if invoice.group_id is not None:
+            raise PaymentError(
+                _("Invoice %(n)s is paid by your employer on a consolidated invoice.")
+                % {"n": invoice.number}
+            )
         due_cents, installment = invoice_amount_due(invoice)
         if due_cents <= 0:
             raise PaymentError(_("Nothing is due on invoice %(n)s.") % {"n": invoice.number})

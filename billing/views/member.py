@@ -10,13 +10,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.documents import document_context, invoice_pdf, receipt_pdf
+from billing.documents import (
+    credit_note_context,
+    credit_note_pdf,
+    document_context,
+    invoice_pdf,
+    receipt_pdf,
+)
 from billing.forms import MembershipCheckoutForm, WaiverRequestForm
 from billing.invoice_forms import BillToForm
 from billing.models import InvoiceKind, InvoiceStatus
-from billing.selectors import invoice_visible_to, membership_overview
+from billing.selectors import credit_note_visible_to, invoice_visible_to, membership_overview
 from billing.services.bill_to import invoice_bill_to_update
 from billing.services.invoices import (
     installment_plan,
@@ -24,6 +30,7 @@ from billing.services.invoices import (
     quote_for,
     withheld_discounts,
 )
+from billing.services.notices import employer_invoice_send
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
 from membership.selectors import member_for_user, staff_change_last
 from membership.services.dues import QuoteRefused
@@ -286,3 +293,34 @@ def waiver(request):
             messages.success(request, _("Your request has been sent to membership staff."))
             return redirect("billing:dashboard")
     return render(request, "billing/waiver.html", {"form": form, "pending": pending})
+
+
+@login_required
+@require_POST
+def invoice_send(request, number: str):
+    """Send the invoice with its PDF to the accounts-payable e-mail on its billing details: the
+    member for their own invoice, or membership staff."""
+    invoice = invoice_visible_to(user=request.user, number=number)
+    try:
+        employer_invoice_send(document=invoice, by=request.user, pdf=invoice_pdf(invoice))
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            _("Invoice %(number)s with its PDF is on its way to %(email)s.")
+            % {"number": invoice.number, "email": invoice.bill_to_email},
+        )
+    return redirect("billing:invoice", number=invoice.number)
+
+
+@login_required
+def credit_note(request, number: str):
+    note = credit_note_visible_to(user=request.user, number=number)
+    return render(request, "billing/credit_note.html", credit_note_context(note))
+
+
+@login_required
+def credit_note_download(request, number: str):
+    note = credit_note_visible_to(user=request.user, number=number)
+    return _pdf_response(credit_note_pdf(note), f"credit-note-{note.number}.pdf")

@@ -183,6 +183,27 @@ SPECS: tuple[TemplateSpec, ...] = (
         sample={"invoice": {**_SAMPLE_INVOICE["invoice"], "issued_on": dt.date(2027, 1, 5)}},
     ),
     TemplateSpec(
+        key="employer_invoice",
+        label=_("Invoice sent to an employer's accounts payable"),
+        file_template="billing/email/employer_invoice",
+        variables={
+            "document.number": _("Invoice number (a member's or a consolidated invoice)"),
+            "document.balance_cents": _("Amount due in cents (use |cents)"),
+            "document.due_on": _("Date to pay by"),
+            "document.purchase_order_number": _("The employer's purchase-order number, if any"),
+            "bill_to.organisation": _("The organisation billed"),
+        },
+        sample={
+            "document": {
+                "number": "INV-2027-000123",
+                "balance_cents": 240000,
+                "due_on": dt.date(2027, 2, 4),
+                "purchase_order_number": "4471",
+            },
+            "bill_to": {"organisation": "City of Riverbend"},
+        },
+    ),
+    TemplateSpec(
         key="waiver_decision",
         label=_("Waiver decision"),
         file_template="membership/email/waiver_decision",

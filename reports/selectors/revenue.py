@@ -85,7 +85,12 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
         return revenue
     _whole_months(periods)
     invoices = Invoice.objects.order_by()
-    payments = Payment.objects.filter(state__in=RECEIVED, is_overpayment=False).order_by()
+    # A $0.00 settlement of an invoice with nothing owed ("none") is no money received.
+    payments = (
+        Payment.objects.filter(state__in=RECEIVED, is_overpayment=False)
+        .exclude(gateway="none")
+        .order_by()
+    )
     refunds = Refund.objects.filter(state=RefundState.SUCCEEDED).order_by()
     if category:
         invoices = invoices.filter(category_name=category)

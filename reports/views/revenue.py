@@ -21,7 +21,11 @@ from reports.tables import Table
 from reports.views.common import Report, Section, count, render_cached
 
 YEARS_SHOWN = 3
-METHOD_LABELS = {"stripe": "Card (Stripe)", "offline": "Cheque or transfer"}
+METHOD_LABELS = {
+    "stripe": "Card (Stripe)",
+    "offline": "Cheque or transfer",
+    "credit": "Credit applied",
+}
 
 
 def _measure_labels():

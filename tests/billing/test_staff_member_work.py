@@ -416,6 +416,12 @@ def test_life_is_offered_to_staff_and_settles_at_once(staff_client, member):
     membership = Membership.objects.get(member=member)
     assert membership.category.code == "life"
     assert membership.status == Status.ACTIVE
+    # Settled as "No dues owed", never as a cheque of $0.00.
+    (payment,) = invoice.payments.all()
+    assert (payment.amount_cents, payment.gateway) == (0, "none")
+    from billing.documents import payment_method_label
+
+    assert payment_method_label(payment) == "No dues owed"
 
 
 def test_the_member_cannot_choose_life_at_their_own_checkout(member_client):

@@ -20,7 +20,9 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from billing.models import EventState, Payment, PaymentState, StripeEvent
+from billing.models import Credit, EventState, Payment, PaymentState, StripeEvent
+from billing.services.credits import credit_note_issue
+from billing.services.employer import group_invoice_issue
 from communications.models import Campaign, MessageState, OutgoingMessage
 from communications.services.suppressions import unsubscribe_token
 from experts.services.requests import engagement_invite, engagement_shortlist
@@ -63,6 +65,10 @@ def _paid_invoice(w):
     return {"number": w.paid_invoice.number}
 
 
+def _group_number(w):
+    return {"number": w.group.number}
+
+
 WALK = {
     "home": Walk(MEMBER),
     "dues:calculator": Walk(PUBLIC),
@@ -84,6 +90,7 @@ WALK = {
     "billing:waiver": Walk(MEMBER),
     "billing:invoice": Walk(MEMBER, _open_invoice),
     "billing:receipt": Walk(MEMBER, _paid_invoice),
+    "billing:credit_note": Walk(MEMBER, lambda w: {"number": w.credit_note.number}),
     "membership:profile": Walk(MEMBER),
     "membership:member_detail": Walk(MEMBER, _member_number),
     "experts:mine": Walk(MEMBER),
@@ -116,6 +123,15 @@ WALK = {
     "billing_staff:invoice_record_payment": Walk(STAFF, _open_invoice),
     "billing_staff:invoice_cancel": Walk(STAFF, _open_invoice),
     "billing_staff:waiver_list": Walk(STAFF),
+    "billing_staff:invoice_purchase_order": Walk(STAFF, _open_invoice),
+    "billing_staff:invoice_credit_note": Walk(STAFF, _open_invoice),
+    "billing_staff:group_list": Walk(STAFF),
+    "billing_staff:group_new": Walk(STAFF, query="?employer=Riverbend"),
+    "billing_staff:group_detail": Walk(STAFF, _group_number),
+    "billing_staff:group_record_payment": Walk(STAFF, _group_number),
+    "billing_staff:group_purchase_order": Walk(STAFF, _group_number),
+    "billing_staff:credit_list": Walk(STAFF),
+    "billing_staff:credit_detail": Walk(STAFF, _pk("credit")),
     "membership:staff_rules": Walk(STAFF),
     "membership:staff_import_list": Walk(STAFF),
     "membership:staff_import_detail": Walk(STAFF, _pk("member_import")),
@@ -192,6 +208,10 @@ SKIP = {
     "billing_staff:member_claim": POST_ONLY,
     "billing_staff:waiver_decide": POST_ONLY,
     "billing:receipt_pdf": NOT_HTML + " (PDF)",
+    "billing:credit_note_pdf": NOT_HTML + " (PDF)",
+    "billing:invoice_send": POST_ONLY,
+    "billing_staff:group_pdf": NOT_HTML + " (PDF)",
+    "billing_staff:group_send": POST_ONLY,
     "dues:quote_api": NOT_HTML + " (JSON)",
     "dues:staff_schedule_clone": POST_ONLY,
     "experts:pause": POST_ONLY,
@@ -259,6 +279,9 @@ class World:
     member_import: object
     campaign: object
     newcomer: object
+    group: object
+    credit: object
+    credit_note: object
 
 
 def _build_world(staff) -> World:
@@ -305,6 +328,23 @@ def _build_world(staff) -> World:
     assistance = make_request(by=staff)
     engagement = engagement_shortlist(request=assistance, profile=profile, by=staff)
     engagement_invite(engagement=engagement, by=staff)
+    # The member's second cheque for her paid invoice: kept as her credit.
+    pay_invoice(paid, reference="CHQ-1043", amount_cents=25_00)
+    note = credit_note_issue(
+        invoice=open_invoice, amount_cents=10_00, reason="Salary corrected", by=staff
+    )
+    group = group_invoice_issue(
+        members=[
+            MemberFactory(full_name=name, employer="City of Riverbend", position=position)
+            for name, position in (("Dana Whitfield", "cao"), ("Rafael Ortiz", "acao"))
+        ],
+        bill_to_organisation="City of Riverbend",
+        bill_to_address="1 Main Street\nRiverbend, VA 22000",
+        bill_to_email="ap@riverbend.example.gov",
+        purchase_order_number="4471",
+        on=timezone.localdate(),
+        issued_by=staff,
+    )
     schedule = DuesSchedule.objects.filter(status="published").order_by("pk").first()
     draft = schedule_clone(schedule_id=schedule.pk, actor=staff)
     return World(
@@ -328,6 +368,9 @@ def _build_world(staff) -> World:
             total=2,
         ),
         newcomer=MemberFactory(full_name="Rowan Newcomer", employer="Village of Alder"),
+        group=group,
+        credit=Credit.objects.get(member=member),
+        credit_note=note,
     )
 
 

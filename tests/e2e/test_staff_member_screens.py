@@ -6,7 +6,7 @@ import pytest
 
 from billing.models import InvoiceStatus
 from membership.models import Membership, Status
-from membership.money import cents_to_dollars
+from membership.money import cents_to_dollars, format_cents
 from membership.services.lifecycle import waiver_request
 from tests.e2e.helpers import sign_in_as_staff
 from tests.factories import MemberFactory, issue_invoice
@@ -35,14 +35,19 @@ def test_staff_find_a_member_and_record_the_cheque(page, screenshot):
 
     amount = page.get_by_label("Amount (USD)")
     assert amount.input_value() == str(cents_to_dollars(invoice.total_cents))
-    page.get_by_label("Cheque number").fill("004512")
+    # A cheque for part of the amount: recorded, the rest stays due, no term starts yet.
+    page.get_by_label("Cheque number").fill("004511")
     amount.fill("100")
     page.get_by_role("button", name="Record the cheque").click()
-    page.wait_for_selector("text=but $100.00 was entered")
-    screenshot("staff-record-cheque-mismatch")
-    assert page.get_by_label("Cheque number").input_value() == "004512"
+    page.wait_for_url(re.compile(rf"/staff/members/{member.member_number}/$"))
+    balance = format_cents(invoice.total_cents - 100_00)
+    page.wait_for_selector(f"text={balance} is still due")
+    screenshot("staff-record-cheque-partial")
+    assert Membership.objects.get(member=member).paid_through_on is None
 
-    amount.fill(str(cents_to_dollars(invoice.total_cents)))
+    page.get_by_role("link", name="Record a cheque").first.click()
+    assert amount.input_value() == str(cents_to_dollars(invoice.total_cents - 100_00))
+    page.get_by_label("Cheque number").fill("004512")
     page.get_by_role("button", name="Record the cheque").click()
     page.wait_for_url(re.compile(rf"/staff/members/{member.member_number}/$"))
     page.wait_for_selector("text=Cheque 004512 for")

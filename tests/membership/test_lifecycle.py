@@ -122,16 +122,15 @@ def test_second_cheque_for_a_paid_invoice_is_an_overpayment_not_an_extension():
     )
 
 
-def test_payment_that_does_not_match_is_refused():
-    from billing.gateways import PaymentError
-
+def test_a_smaller_payment_is_partial_and_starts_no_term():
     member = MemberFactory()
     invoice = issue_invoice(member)
-    with pytest.raises(PaymentError, match=r"amount due on INV-\d{4}-\d{6} is \$975\.00"):
-        pay_invoice(invoice, amount_cents=900_00)
+    pay_invoice(invoice, amount_cents=900_00)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.OPEN
-    assert invoice.paid_cents == 0
+    assert invoice.paid_cents == 900_00
+    assert invoice.balance_cents == 75_00
+    assert invoice.term.status == TermStatus.PENDING
 
 
 def test_receipt_is_emailed_with_pdf(django_capture_on_commit_callbacks):

@@ -27,6 +27,7 @@ pages = {
         "reports:aging", "reports:waivers", "reports:forecast", "reports:experts",
         "billing_staff:member_list", "billing_staff:waiver_list", "dues:staff_schedules",
         "experts:staff_overview", "experts:staff_requests", "membership:staff_import_list",
+        "billing_staff:group_list", "billing_staff:group_new", "billing_staff:credit_list",
     ],
     member: ["home", "billing:dashboard", "billing:renew", "experts:mine", "dues:calculator"],
 }

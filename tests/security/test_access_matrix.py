@@ -20,7 +20,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from billing.models import EventState, Payment, PaymentState, Refund, RefundState, StripeEvent
+from billing.models import (
+    Credit,
+    CreditNote,
+    EventState,
+    Payment,
+    PaymentState,
+    Refund,
+    RefundState,
+    StripeEvent,
+)
+from billing.services.employer import group_invoice_issue
 from communications.models import MessageState, OutgoingMessage
 from communications.services.suppressions import unsubscribe_token
 from experts.models import DossierExport, ExpertProfile
@@ -91,6 +101,14 @@ def invoice_number(w):
     return {"number": w.invoice.number}
 
 
+def group_number(w):
+    return {"number": w.group.number}
+
+
+def credit_note_number(w):
+    return {"number": w.credit_note.number}
+
+
 def import_pk(w):
     return {"pk": w.member_import.pk}
 
@@ -157,6 +175,18 @@ ACCESS = {
     "billing_staff:invoice_detail": Access(MEMBERSHIP, invoice_number, shows=True),
     "billing_staff:invoice_record_payment": Access(MEMBERSHIP, invoice_number, shows=True),
     "billing_staff:invoice_cancel": Access(MEMBERSHIP, invoice_number, shows=True),
+    "billing_staff:invoice_purchase_order": Access(MEMBERSHIP, invoice_number, shows=True),
+    "billing_staff:invoice_credit_note": Access(MEMBERSHIP, invoice_number, shows=True),
+    # Employer billing: a consolidated invoice names every member it bills (A among them).
+    "billing_staff:group_list": Access(MEMBERSHIP),
+    "billing_staff:group_new": Access(MEMBERSHIP),
+    "billing_staff:group_detail": Access(MEMBERSHIP, group_number, shows=True),
+    "billing_staff:group_pdf": Access(MEMBERSHIP, group_number, shows=True),
+    "billing_staff:group_record_payment": Access(MEMBERSHIP, group_number),
+    "billing_staff:group_purchase_order": Access(MEMBERSHIP, group_number),
+    "billing_staff:group_send": Access(MEMBERSHIP, group_number),
+    "billing_staff:credit_list": Access(MEMBERSHIP, shows=True),
+    "billing_staff:credit_detail": Access(MEMBERSHIP, lambda w: {"pk": w.credit.pk}, shows=True),
     "billing_staff:waiver_list": Access(MEMBERSHIP, shows=True),
     "billing_staff:waiver_decide": Access(MEMBERSHIP, lambda w: {"pk": w.waiver.pk}),
     "membership:profile": Access(OWNER, shows=True),
@@ -176,6 +206,10 @@ ACCESS = {
     "billing:receipt": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
     "billing:receipt_pdf": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
     "billing:invoice_pdf": Access(OWNER_OR_MEMBERSHIP, invoice_number, shows=True),
+    # POST only (GET is refused); it sends A's invoice to the bill-to e-mail, no page.
+    "billing:invoice_send": Access(OWNER_OR_MEMBERSHIP, invoice_number),
+    "billing:credit_note": Access(OWNER_OR_MEMBERSHIP, credit_note_number, shows=True),
+    "billing:credit_note_pdf": Access(OWNER_OR_MEMBERSHIP, credit_note_number, shows=True),
     "dues:calculator": Access(OWNER),
     "dues:quote_api": Access(OWNER),
     "dues:staff_schedules": Access(MEMBERSHIP),
@@ -296,6 +330,10 @@ class World:
     schedule: object
     category: object
     member_import: object
+    group: object
+    section: object
+    credit: object
+    credit_note: object
     users: dict
 
     @property
@@ -364,6 +402,25 @@ def world(settings, tmp_path) -> World:
     dossier_export_record(
         request=assistance, by=intl, format=DossierExport.Format.PRINT, experts=[profile]
     )
+    # A and B on one consolidated invoice; A's second cheque is kept as A's credit.
+    group = group_invoice_issue(
+        members=[a, b],
+        bill_to_organisation="City of Quillfeather",
+        bill_to_address="",
+        bill_to_email="ap@quillfeather.example.gov",
+        on=timezone.localdate(),
+        issued_by=None,
+    )
+    pay_invoice(invoice, reference="CHQ-A-AGAIN", amount_cents=5_00)
+    credit = Credit.objects.get(member=a)
+    credit_note = CreditNote.objects.create(
+        number="CN-2026-000001",
+        invoice=invoice,
+        amount_cents=1_00,
+        reason="Rounding",
+        issued_at=timezone.now(),
+        issued_on=timezone.localdate(),
+    )
     assert Group.objects.filter(name="Membership staff").exists()
     return World(
         a=a,
@@ -388,6 +445,10 @@ def world(settings, tmp_path) -> World:
             ).encode(),
             user=None,
         ),
+        group=group,
+        section=group.sections.get(member=a),
+        credit=credit,
+        credit_note=credit_note,
         users={
             ANONYMOUS: None,
             MEMBER_A: a.user,
@@ -472,6 +533,8 @@ MEMBER_PAGES_WITH_IDS = (
     "billing:receipt",
     "billing:receipt_pdf",
     "billing:invoice_pdf",
+    "billing:credit_note",
+    "billing:credit_note_pdf",
     "stripe:cancel",
     "stripe:pay",
     "experts:invitation",
@@ -501,3 +564,22 @@ def test_staff_without_totp_are_sent_to_set_it_up_for_member_a_objects(world, na
     else:
         assert response.status_code == 302
         assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("name", ["billing:invoice", "billing:invoice_pdf"])
+def test_another_member_on_the_same_consolidated_invoice_gets_404_for_a_section(world, name):
+    """B is billed on the same consolidated invoice as A: B still never sees A's section."""
+    assert world.section.group == world.group
+    assert world.group.sections.filter(member=world.b).exists()
+    client = Client()
+    client.force_login(world.users[MEMBER_B])
+    url = reverse(name, kwargs={"number": world.section.number})
+    response, body = _open(client, "GET", url)
+    assert response.status_code == 404
+    assert A_NAME.encode() not in body
+    own = Client()
+    own.force_login(world.users[MEMBER_A])
+    response, body = _open(own, "GET", url)
+    assert response.status_code == 200
+    assert world.a.member_number.encode() in body
+    assert b"Blair Otherperson" not in body

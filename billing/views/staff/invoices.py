@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -6,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from billing.documents import payment_method_label
 from billing.gateways import PaymentError
 from billing.models import InvoiceStatus
 from billing.services.cheques import cheque_record
@@ -27,7 +30,11 @@ def invoice_detail(request, number: str):
     invoice = invoice_for_staff(number=number, user=request.user)
     lines = list(invoice.lines.all())
     installments = list(invoice.installments.order_by("number"))
-    payments = list(invoice.payments.select_related("recorded_by").order_by("created_at", "id"))
+    payments = list(
+        invoice.payments.select_related("recorded_by", "credit").order_by("created_at", "id")
+    )
+    for payment in payments:
+        payment.method_label = payment_method_label(payment)
     due_cents = _amount_due(invoice, installments)
     context = {
         "invoice": invoice,
@@ -36,6 +43,7 @@ def invoice_detail(request, number: str):
         "installments": installments,
         "payments": payments,
         "due_cents": due_cents,
+        "credit_notes": list(invoice.credit_notes.all()),
     }
     return render(request, "billing/staff/invoice_detail.html", context)
 
@@ -53,11 +61,11 @@ def _amount_due(invoice, installments) -> int:
 def invoice_record_payment(request, number: str):
     invoice = invoice_for_staff(number=number, user=request.user)
     due_cents, installment = invoice_amount_due(invoice)
-    initial = {"received_on": timezone.localdate()}
+    initial = {"received_on": timezone.localdate(), "submission_key": uuid.uuid4().hex}
     if invoice.status == InvoiceStatus.OPEN:
         initial["amount"] = due_cents
     form = RecordChequeForm(request.POST or None, initial=initial)
-    can_pay = invoice.status not in CLOSED_INVOICE_STATUSES
+    can_pay = invoice.status not in CLOSED_INVOICE_STATUSES and invoice.group_id is None
     if request.method == "POST" and can_pay and form.is_valid():
         try:
             payment = cheque_record(
@@ -66,6 +74,8 @@ def invoice_record_payment(request, number: str):
                 reference=form.cleaned_data["reference"],
                 received_on=form.cleaned_data["received_on"],
                 recorded_by=request.user,
+                method=form.cleaned_data["method"],
+                submission_key=form.cleaned_data["submission_key"] or None,
             )
         except PaymentError as refused:
             form.add_error(None, str(refused))
@@ -84,23 +94,33 @@ def invoice_record_payment(request, number: str):
 
 
 def _announce(request, *, invoice, payment) -> None:
+    invoice.refresh_from_db()
     facts = {
-        "reference": payment.reference,
+        "reference": payment_method_label(payment),
         "amount": format_cents(payment.amount_cents),
         "number": invoice.number,
+        "balance": format_cents(invoice.balance_cents),
     }
     if payment.is_overpayment:
         messages.warning(
             request,
             _(
-                "Overpayment: invoice %(number)s was already paid, so cheque %(reference)s for "
-                "%(amount)s was recorded but not applied and the membership was not extended. "
-                "Return the cheque or refund %(amount)s to the member."
+                "Overpayment: invoice %(number)s was already paid, so %(reference)s for "
+                "%(amount)s was kept as a credit and the membership was not extended. Refund "
+                "it or apply it to the member's next invoice."
             )
             % facts,
         )
         return
-    text = _("Cheque %(reference)s for %(amount)s recorded on %(number)s.") % facts
+    text = _("%(reference)s for %(amount)s recorded on %(number)s.") % facts
+    if invoice.status == InvoiceStatus.OPEN:
+        text += (
+            " "
+            + _("%(balance)s is still due; the membership is extended when it is paid in full.")
+            % facts
+        )
+        messages.success(request, text)
+        return
     paid_through_on = (
         Membership.objects.filter(member_id=invoice.member_id)
         .values_list("paid_through_on", flat=True)

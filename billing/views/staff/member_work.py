@@ -28,7 +28,7 @@ from billing.services.invoices import (
     quote_for,
     withheld_discounts,
 )
-from billing.services.payments import payment_record_offline
+from billing.services.payments import invoice_settle_nothing_owed
 from billing.staff_selectors import member_for_staff
 from billing.staff_work_forms import (
     StaffInvoiceForm,
@@ -262,13 +262,7 @@ def _issue(request, member, category, facts, kind, today, count, form):
     )
     if invoice.total_cents == 0:
         # Nothing is owed (Life, say): settled at once, so the term starts today.
-        payment_record_offline(
-            invoice=invoice,
-            amount_cents=0,
-            reference=_("No dues owed"),
-            received_on=today,
-            recorded_by=request.user,
-        )
+        invoice_settle_nothing_owed(invoice=invoice, on=today, recorded_by=request.user)
         text = _("Invoice %(number)s for %(category)s is issued and settled: nothing is owed.")
     elif email_member:
         text = _("Invoice %(number)s for %(category)s is issued and e-mailed to the member.")
