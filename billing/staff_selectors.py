@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
-from django.db.models import F, Lookup, Prefetch, Q, QuerySet
+from django.db.models import CharField, F, Func, Lookup, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from billing.models import Installment, Invoice, InvoiceStatus, Payment
@@ -87,6 +87,26 @@ def members_search(*, filters: MemberFilters, on: dt.date, grace_days: int) -> Q
     if filters.expert_pool:
         members = members.filter(expert_profile__status="active")
     return members.order_by("full_name", "pk")
+
+
+class _SortedNotWalked(Func):
+    """The column as is, under an expression no index matches: PostgreSQL sorts the matches
+    instead of walking the name index in order looking for them."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
+
+
+def order_search_page(members: QuerySet, *, more_than_cap: bool) -> QuerySet:
+    """The order of a page of a text search, chosen by how many members it matched.
+
+    Up to the list's cap, by name, sorted from the matches the trigram index finds (a walk of
+    the name index in order can read most of the table when the matches sit late in the
+    alphabet, as every "Maria …" does). Above it, by member number: PostgreSQL walks the primary
+    key and stops at the page's last row, where a sort by name would read every match first."""
+    if more_than_cap:
+        return members.order_by("pk")
+    return members.order_by(_SortedNotWalked("full_name"), "pk")
 
 
 def _text_match(text: str):

@@ -54,6 +54,11 @@ class Migration(migrations.Migration):
                 output_field=models.TextField(),
             ),
         ),
+        migrations.RemoveIndex(model_name="member", name="membership__full_na_99e641_idx"),
+        migrations.AddIndex(
+            model_name="member",
+            index=models.Index(fields=["full_name", "id"], name="member_name_number_idx"),
+        ),
         migrations.RunPython(
             on_postgresql([create for create, _drop in INDEXES]),
             on_postgresql([drop for _create, drop in INDEXES]),

@@ -80,7 +80,11 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["full_name"]), models.Index(fields=["employer"])]
+        indexes = [
+            # The member list's order (name, then number): a page is a walk of this index.
+            models.Index(fields=["full_name", "id"], name="member_name_number_idx"),
+            models.Index(fields=["employer"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(annual_salary_cents__isnull=True)

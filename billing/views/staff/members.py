@@ -21,6 +21,7 @@ from billing.staff_selectors import (
     member_for_staff,
     members_export_rows,
     members_search,
+    order_search_page,
     row_status,
 )
 from communications.models import MessageState
@@ -74,6 +75,10 @@ def member_list(request):
     grace_days = grace_days_now()
     members = members_search(filters=filters, on=today, grace_days=grace_days)
     paginator = CappedPaginator(members, MEMBERS_PER_PAGE, cap=MEMBERS_COUNTED)
+    by_number = False
+    if filters.query.strip():
+        by_number = paginator.more_than_cap
+        paginator.object_list = order_search_page(members, more_than_cap=by_number)
     page = paginator.get_page(request.GET.get("page"))
     for member in page:
         member.status_now = row_status(
@@ -82,7 +87,12 @@ def member_list(request):
             on=today,
             grace_days=grace_days,
         )
-    context = {"form": form, "page": page, "filtered": filters != MemberFilters()}
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": filters != MemberFilters(),
+        "by_number": by_number,
+    }
     return render(request, "billing/staff/member_list.html", context)
 
 
