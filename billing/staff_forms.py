@@ -20,7 +20,10 @@ class MemberSearchForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        help_text=_("Name, e-mail, employer or member number (M-000123)."),
+        help_text=_(
+            "Part of a name or employer, an e-mail address (or its start up to the @), "
+            "or a member number (M-000123)."
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)

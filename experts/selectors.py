@@ -1,8 +1,20 @@
 """Read-only queries about the expert pool. Nothing here changes state."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.utils import timezone
@@ -29,8 +41,7 @@ from experts.models.taxonomy import (
     areas_mask,
     languages_mask,
 )
-from membership.models import Member
-from membership.selectors import members_in_good_standing
+from membership.models import Member, MembershipRules
 
 ACTIVE_REQUEST_STATUSES = (
     AssistanceRequest.Status.OPEN,
@@ -54,8 +65,13 @@ def expert_profile_for_member(*, member: Member) -> ExpertProfile | None:
     return ExpertProfile.objects.filter(member=member).first()
 
 
-def _good_standing_ids(on: date | None):
-    return members_in_good_standing(on=on).values("pk")
+def _in_good_standing(on: date | None) -> Q:
+    """Profiles of members in good standing on `on` (default today): the same rule as
+    `membership.selectors.members_in_good_standing`, read from the paid-through date the
+    database copies onto the profile, so ranking reads no other table for it."""
+    on = on or timezone.localdate()
+    grace_days = MembershipRules.current().grace_days
+    return Q(member_paid_through_on__gt=on - timedelta(days=grace_days))
 
 
 def pool_profiles(*, consent_text_id: int | None, on: date | None = None) -> QuerySet:
@@ -66,8 +82,7 @@ def pool_profiles(*, consent_text_id: int | None, on: date | None = None) -> Que
     return ExpertProfile.objects.filter(
         status=ExpertProfile.Status.ACTIVE,
         consent_text_id=consent_text_id,
-        member__in=_good_standing_ids(on),
-    )
+    ).filter(_in_good_standing(on))
 
 
 def _available_between(starts_on: date, ends_on: date) -> QuerySet:
@@ -166,48 +181,60 @@ def experts_matching(
     ).order_by("-score", "-shared_topic_count", "-years_in_local_government", "pk")
 
 
+# What the ranking query returns per row: narrow, and enough to order a capped page again.
+RANKED_ROW_FIELDS = (
+    "pk",
+    "score",
+    "shared_topic_count",
+    "years_in_local_government",
+    "available_on_dates",
+)
+
+
+def current_consent_text_id() -> Subquery:
+    """The current consent text's id, as a subquery the ranking query runs once (no query of
+    its own); NULL when none is published, which matches nobody."""
+    return Subquery(ConsentText.objects.order_by("-version").values("pk")[:1])
+
+
 def experts_for_ranked_rows(
     *, rows: list[dict], request: AssistanceRequest, topics: list[ExpertiseArea]
 ) -> list[ExpertProfile]:
-    """The profiles of a page of `experts_matching(...).values("pk", "score")` rows, in rank
-    order, each with its `score` and the facts behind it: `shared_topics`, `needed_languages`,
-    `dates_on_request` and the flags the matching page shows.
+    """The profiles of a page of `experts_matching(...).values(*RANKED_ROW_FIELDS)` rows, in
+    rank order, each with its `score` and the facts behind it: `shared_topics` (from the area
+    mask), `needed_languages` (loaded, with their proficiency), `engagement_status` (this
+    request's engagement of the expert, if any) and the flags the matching page shows.
 
-    The ranking query reads ids and scores only; the facts are loaded for one page."""
-    dates = request_date_range(request)
-    overlapping = ExpertAvailability.objects.none()
-    if dates:
-        overlapping = ExpertAvailability.objects.filter(
-            starts_on__lte=dates[1], ends_on__gte=dates[0]
+    The ranking query reads ids, scores and flags only; the rest is loaded for one page, in
+    one query (two when the request needs languages)."""
+    profiles = ExpertProfile.objects.select_related("member__user").annotate(
+        engagement_status=Subquery(
+            Engagement.objects.filter(request=request, profile=OuterRef("pk")).values("status")[:1]
         )
-    profiles = (
-        ExpertProfile.objects.select_related("member__user")
-        .prefetch_related(
-            Prefetch(
-                "areas",
-                queryset=ExpertiseArea.objects.filter(pk__in=[topic.pk for topic in topics]),
-                to_attr="shared_topics",
-            ),
+    )
+    if request.languages_needed:
+        profiles = profiles.prefetch_related(
             Prefetch(
                 "languages",
                 queryset=ExpertLanguage.objects.filter(
                     language__in=request.languages_needed, proficiency__gte=WORKING_PROFICIENCY
                 ),
                 to_attr="needed_languages",
-            ),
-            Prefetch("availability", queryset=overlapping, to_attr="dates_on_request"),
+            )
         )
-        .in_bulk([row["pk"] for row in rows])
-    )
+    by_pk = profiles.in_bulk([row["pk"] for row in rows])
     travel_counts = request.engagement_type in TRAVEL_ENGAGEMENTS
     ranked = []
     for row in rows:
-        profile = profiles[row["pk"]]
+        profile = by_pk[row["pk"]]
         profile.score = row["score"]
+        profile.shared_topics = [t for t in topics if profile.area_mask & t.mask]
         profile.shared_topic_count = len(profile.shared_topics)
+        if not request.languages_needed:
+            profile.needed_languages = []
         profile.speaks_language = bool(profile.needed_languages)
         profile.accepts_type = getattr(profile, accepts_field(request.engagement_type))
-        profile.available_on_dates = bool(profile.dates_on_request)
+        profile.available_on_dates = bool(row["available_on_dates"])
         profile.travel_ok = travel_counts and profile.willing_to_travel
         ranked.append(profile)
     return ranked
@@ -227,8 +254,7 @@ def experts_search(
     by name. Paused profiles and outdated consents are shown (and flagged), never hidden."""
     profiles = ExpertProfile.objects.filter(
         status__in=[ExpertProfile.Status.ACTIVE, ExpertProfile.Status.PAUSED],
-        member__in=_good_standing_ids(None),
-    )
+    ).filter(_in_good_standing(None))
     if area is not None:
         profiles = profiles.filter(_has_any("area_mask", area.mask))
     if language in LANGUAGE_BIT:

@@ -48,6 +48,10 @@ class ExpertProfile(models.Model):
     )
     consented_at = models.DateTimeField(_("consented"), null=True, blank=True)
 
+    # The member's paid-through date, copied by the database (triggers on the membership and
+    # on this table, migration 0012), never by the portal: good standing is one comparison
+    # on the profile's own row when ranking, see docs/decisions/003-expert-ranking.md.
+    member_paid_through_on = models.DateField(null=True, editable=False)
     # Derived from `areas` and `languages` (working level or better) by the profile service;
     # the ranking reads these instead of joining, see docs/decisions/003-expert-ranking.md.
     area_mask = models.BigIntegerField(default=0, editable=False)

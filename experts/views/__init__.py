@@ -1,5 +1,5 @@
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
+from django.db import connection
 
 PAGE_SIZE = 25
 # Past this, a page number is past the end of any list: the offset it gives would not fit the
@@ -21,27 +21,38 @@ class _Total:
         return self.total
 
 
-def paginate_with_total(request, queryset, per_page: int = PAGE_SIZE) -> Page:
-    """A page of `queryset` (a `.values()` queryset: narrow rows) whose total comes from a
-    window count in the same query as its rows.
+def paginate_capped(request, queryset, per_page: int = PAGE_SIZE, *, cap: int, order_by) -> Page:
+    """A page of `queryset` (ranked, narrow `.values()` rows) among its first `cap` rows, and
+    their number, in one query: the database ranks the matches once, keeps the best `cap` + 1
+    (a bounded sort), counts and numbers those (`order_by`, SQL over the rows' columns) and
+    returns the page; a page number past the end gets the last page from the same query.
 
-    Ranking the pool is the expensive part of the matching page; a separate COUNT would rank
-    it twice. A page number past the end falls back to one COUNT and shows the last page.
-    """
+    So a broad match never makes it keep and count every row for a number nobody reads;
+    `page.paginator.more_than_cap` says there were more."""
     try:
         number = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         number = 1
-    counted = queryset.annotate(total_count=Window(Count("pk")))
-    offset = (number - 1) * per_page
-    rows = list(counted[offset : offset + per_page])
-    if rows:
-        total = rows[0]["total_count"]
-    else:
-        total = queryset.count()
-        if total and number > 1:
-            number = (total + per_page - 1) // per_page
-            offset = (number - 1) * per_page
-            rows = list(counted[offset : offset + per_page])
-    paginator = Paginator(_Total(total), per_page)
-    return Page(rows, number, paginator)
+    offset = (min(number, (cap + per_page - 1) // per_page) - 1) * per_page
+    sql, params = queryset[: cap + 1].query.sql_with_params()
+    least = "LEAST" if connection.vendor == "postgresql" else "MIN"  # SQLite's is MIN(a, b)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Both parts are the portal's own SQL: the ORM's query and a constant order.
+            "SELECT * FROM (SELECT ranked.*, COUNT(*) OVER () AS counted_,"  # noqa: S608
+            f" ROW_NUMBER() OVER (ORDER BY {order_by}) AS place_ FROM ({sql}) AS ranked) AS r"
+            f" WHERE place_ > {least}(%s, ({least}(counted_, %s) - 1) / %s * %s)"
+            " ORDER BY place_ LIMIT %s",
+            [*params, offset, cap, per_page, per_page, per_page],
+        )
+        columns = ["pk" if c.name == "id" else c.name for c in cursor.description]
+        fetched = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    counted = fetched[0].pop("counted_") if fetched else 0
+    number = (fetched[0]["place_"] - 1) // per_page + 1 if fetched else 1
+    for row in fetched:
+        row.pop("counted_", None)
+        row.pop("place_")
+    paginator = Paginator(_Total(min(counted, cap)), per_page)
+    paginator.cap = cap
+    paginator.more_than_cap = counted > cap
+    return Page(fetched, number, paginator)

@@ -10,14 +10,20 @@ from django.utils.translation import ngettext
 from experts.forms import MatchFilterForm
 from experts.models import AssistanceRequest, Engagement, ExpertProfile
 from experts.selectors import (
-    current_consent_text,
+    RANKED_ROW_FIELDS,
+    current_consent_text_id,
     experts_for_ranked_rows,
     experts_matching,
     request_date_range,
 )
-from experts.views import paginate_with_total
+from experts.views import paginate_capped
 from experts.views.staff_requests import assistance_request_or_404
 from membership.permissions import international_staff_required
+
+# The matching page counts at most this many matches (and one more, to know there are more).
+MATCHES_COUNTED = 1000
+# `experts_matching`'s order, over the columns of its ranked rows (RANKED_ROW_FIELDS).
+RANKED_ORDER_SQL = "score DESC, shared_topic_count DESC, years_in_local_government DESC, pk"
 
 
 @dataclass
@@ -81,20 +87,16 @@ def request_matches(request, pk: int):
     topics = list(assistance.topics.all())
     filters = MatchFilterForm(request.GET or None)
     options = filters.cleaned_data if filters.is_valid() else {}
-    consent = current_consent_text()
     matches = experts_matching(
-        request=assistance,
-        topics=topics,
-        consent_text_id=consent.pk if consent else None,
-        **options,
+        request=assistance, topics=topics, consent_text_id=current_consent_text_id(), **options
     )
-    page = paginate_with_total(request, matches.values("pk", "score"))
+    page = paginate_capped(
+        request,
+        matches.values(*RANKED_ROW_FIELDS),
+        cap=MATCHES_COUNTED,
+        order_by=RANKED_ORDER_SQL,
+    )
     profiles = experts_for_ranked_rows(rows=page.object_list, request=assistance, topics=topics)
-    engaged = dict(
-        Engagement.objects.filter(
-            request=assistance, profile_id__in=[p.pk for p in profiles]
-        ).values_list("profile_id", "status")
-    )
     labels = dict(Engagement.Status.choices)
     # One reverse() for the page; the profile id is the only part that changes.
     url_pattern = reverse("experts:staff_profile", args=[0]).removesuffix("0/")
@@ -105,7 +107,7 @@ def request_matches(request, pk: int):
             url=f"{url_pattern}{profile.pk}/",
             details=_details(profile),
             reasons=match_reasons(profile, assistance),
-            engagement=labels.get(engaged.get(profile.pk)),
+            engagement=labels.get(profile.engagement_status),
         )
         for index, profile in enumerate(profiles)
     ]

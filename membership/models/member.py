@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -8,6 +9,7 @@ from django_countries.fields import CountryField
 MAX_SALARY_CENTS = 10_000_000_00
 MAX_BUDGET_CENTS = 100_000_000_000_00
 MAX_POPULATION = 50_000_000
+SEARCH_TEXT_SEPARATOR = "\n"
 
 
 class Position(models.TextChoices):
@@ -66,10 +68,23 @@ class Member(models.Model):
     claim_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the staff search matches a name or employer against: written by the database
+    # whenever either changes. On PostgreSQL a trigram index serves `ILIKE '%term%'` on it
+    # (migration 0018; docs/decisions/002-staff-member-search-and-export.md). The line break
+    # keeps a term from matching across the two (a search box cannot send one).
+    search_text = models.GeneratedField(
+        expression=Concat("full_name", Value(SEARCH_TEXT_SEPARATOR), "employer"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["full_name"]), models.Index(fields=["employer"])]
+        indexes = [
+            # The member list's order (name, then number): a page is a walk of this index.
+            models.Index(fields=["full_name", "id"], name="member_name_number_idx"),
+            models.Index(fields=["employer"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(annual_salary_cents__isnull=True)

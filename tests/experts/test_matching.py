@@ -1,8 +1,9 @@
 """experts/selectors.py: who is matched to a request, and in which order."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from experts.models import EngagementType
 from experts.selectors import experts_matching
@@ -109,15 +110,18 @@ def test_new_consent_text_excludes_until_consent_is_given_again(workshop, intern
     assert ids(matches(workshop)) == [profile.pk]
 
 
-def test_members_not_in_good_standing_are_not_matched(workshop, monkeypatch):
-    from membership.models import Member
+def test_members_not_in_good_standing_are_not_matched(workshop):
+    from membership.models import Membership, MembershipRules
 
     profile = make_expert(areas=["budgeting-finance"])
-    monkeypatch.setattr(
-        "experts.selectors.members_in_good_standing",
-        lambda *, on=None: Member.objects.exclude(pk=profile.member_id),
-    )
+    grace = MembershipRules.current().grace_days
+    lapsed_on = timezone.localdate() - timedelta(days=grace)
+    Membership.objects.filter(member=profile.member).update(paid_through_on=lapsed_on)
     assert matches(workshop) == []
+    Membership.objects.filter(member=profile.member).update(
+        paid_through_on=lapsed_on + timedelta(days=1)
+    )
+    assert ids(matches(workshop)) == [profile.pk]
 
 
 def test_only_language_filter_drops_experts_without_it(workshop):
@@ -154,7 +158,7 @@ def test_withdrawn_experts_leave_matching_at_once(workshop):
 def test_the_page_facts_agree_with_the_database_score(workshop):
     """The matching page explains each place with facts loaded for the page only; they
     must tell the same story as the score computed in the database."""
-    from experts.selectors import experts_for_ranked_rows
+    from experts.selectors import RANKED_ROW_FIELDS, experts_for_ranked_rows
 
     make_expert(
         areas=["performance-management", "budgeting-finance"],
@@ -168,7 +172,7 @@ def test_the_page_facts_agree_with_the_database_score(workshop):
         topics=list(workshop.topics.all()),
         consent_text_id=current_consent().pk,
     )
-    rows = list(ranked.values("pk", "score"))
+    rows = list(ranked.values(*RANKED_ROW_FIELDS))
     page = experts_for_ranked_rows(rows=rows, request=workshop, topics=list(workshop.topics.all()))
     for profile, annotated in zip(page, ranked, strict=True):
         assert (
