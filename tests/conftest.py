@@ -172,7 +172,8 @@ def reseed_reference_data():
         if key[0] not in PROJECT_APPS:
             continue
         for operation in loader.graph.nodes[key].operations:
-            if isinstance(operation, RunPython):
+            # Triggers and indexes (hinted "ddl") survive the flush and need a schema editor.
+            if isinstance(operation, RunPython) and not operation.hints.get("ddl"):
                 operation.code(apps, None)
 
 

@@ -62,5 +62,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             on_postgresql([create for create, _drop in INDEXES]),
             on_postgresql([drop for _create, drop in INDEXES]),
+            # Schema, not data: tests/conftest.py reseeds reference data without it.
+            hints={"ddl": True},
         ),
     ]
