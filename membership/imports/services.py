@@ -112,8 +112,9 @@ def member_import_header(member_import: MemberImport) -> list[str]:
 
 def member_import_mapping_offered(member_import: MemberImport, header: list[str]) -> dict:
     """The mapping preselected on the mapping page: the one saved last time for the same
-    source, else headers of the same name (the header is read in lower case)."""
-    return _saved_mapping(member_import.source_name, header) or mapping_by_name(header)
+    source, and headers of the same name for the columns it does not cover (the header is
+    read in lower case)."""
+    return mapping_by_name(header) | _saved_mapping(member_import.source_name, header)
 
 
 def member_import_map(
