@@ -49,8 +49,41 @@ def header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def columns_ignored(header: list[str]) -> list[str]:
-    return [name for name in header if name and name not in COLUMNS]
+def columns_ignored(header: list[str], mapping: dict[str, str] | None = None) -> list[str]:
+    used = set(mapping.values()) if mapping else set(COLUMNS)
+    return [name for name in header if name and name not in used]
+
+
+def mapping_by_name(header: list[str]) -> dict[str, str]:
+    """Each expected column to the header of the same name (the header is lower case)."""
+    return {column: column for column in COLUMNS if column in header}
+
+
+def mapping_problems(mapping: dict[str, str], header: list[str]) -> list[str]:
+    """What is wrong with a column mapping (expected column → one of the file's headers)."""
+    problems = []
+    missing = [column for column in REQUIRED if not mapping.get(column)]
+    if missing:
+        problems.append(
+            "Choose the file's column for the required column(s) " + ", ".join(missing) + "."
+        )
+    unknown = sorted({h for h in mapping.values() if h and h not in header})
+    if unknown:
+        problems.append("The file has no column " + ", ".join(unknown) + ".")
+    chosen: dict[str, str] = {}
+    for column, name in mapping.items():
+        if name and name in chosen:
+            problems.append(
+                f"The file's column “{name}” is chosen for both {chosen[name]} and {column}."
+            )
+        chosen.setdefault(name, column)
+    return problems
+
+
+def _positions(header: list[str], mapping: dict[str, str] | None) -> list[tuple[str, int]]:
+    """(expected column, index of its cell in a row): by name, or through the mapping."""
+    mapping = mapping or mapping_by_name(header)
+    return [(column, header.index(name)) for column, name in mapping.items() if name in header]
 
 
 class _Rules:
@@ -90,11 +123,16 @@ class _Rules:
 
 
 def verdicts(
-    data: bytes, encoding: str, *, today: dt.date | None = None
+    data: bytes,
+    encoding: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> Iterator[list[Verdict]]:
-    """The file's rows in chunks of CHUNK_ROWS verdicts, in file order."""
+    """The file's rows in chunks of CHUNK_ROWS verdicts, in file order. `mapping` names the
+    file's header for each expected column; without it, headers are matched by name."""
     today = today or timezone.localdate()
-    header = header_read(data, encoding)
+    header = _positions(header_read(data, encoding), mapping)
     rules = _Rules(today)
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -111,7 +149,7 @@ def verdicts(
 def _chunk_verdicts(chunk, header, rules, seen_ids, seen_emails, today) -> list[Verdict]:
     parsed: list[Verdict] = []
     for line, cells in chunk:
-        values = dict(zip(header, cells, strict=False))
+        values = {column: cells[i] if i < len(cells) else "" for column, i in header}
         try:
             row = row_parse(line, values, today=today)
         except RowRefused as refused:

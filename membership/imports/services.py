@@ -11,11 +11,27 @@ from django.db.models import F
 from django.utils import timezone
 
 from membership.history import SOURCE_MEMBER_IMPORT, history_context
-from membership.imports.check import NEW, REFUSED, UNCHANGED, columns_ignored, header_problems
+from membership.imports.check import (
+    NEW,
+    REFUSED,
+    UNCHANGED,
+    columns_ignored,
+    header_problems,
+    mapping_by_name,
+    mapping_problems,
+)
 from membership.imports.check import verdicts as verdicts_of
-from membership.imports.reader import encoding_detect, header_read
+from membership.imports.columns import COLUMNS, REQUIRED
+from membership.imports.reader import (
+    XLSX,
+    UnreadableFile,
+    encoding_detect,
+    header_read,
+    looks_like_workbook,
+)
 from membership.models import (
     ImportedPayment,
+    ImportSource,
     ImportState,
     Member,
     MemberImport,
@@ -40,35 +56,111 @@ def import_max_bytes() -> int:
     return settings.MEMBER_IMPORT_MAX_BYTES
 
 
-def member_import_upload(*, filename: str, data: bytes, user) -> MemberImport:
+def member_import_upload(
+    *, filename: str, data: bytes, user, source_name: str = ""
+) -> MemberImport:
     """Keep the file and run the dry run: every row classified, nothing but the import row
-    itself created. A file refused as a whole is not kept."""
+    itself created. When the headers are not our column names (or the source's saved mapping
+    differs from them), the import waits for staff to map its columns first. A file refused
+    as a whole is not kept."""
     if len(data) > import_max_bytes():
         raise ImportRefused(
             f"The file is {len(data):,} bytes; the limit is {import_max_bytes():,}. Split the "
             "export into smaller files and import them one after the other."
         )
-    encoding = encoding_detect(data)
-    problems = header_problems(header_read(data, encoding))
-    if problems:
+    encoding = XLSX if looks_like_workbook(data, filename) else encoding_detect(data)
+    source_name = source_name.strip()[:100]
+    try:
+        header = header_read(data, encoding)
+    except UnreadableFile as unreadable:
+        raise ImportRefused(str(unreadable)) from None
+    problems = header_problems(header)
+    named = [name for name in header if name]
+    mappable = len(set(named)) >= len(REQUIRED) and not any(named.count(name) > 1 for name in named)
+    saved = _saved_mapping(source_name, header)
+    needs_mapping = mappable and (problems or (saved and saved != mapping_by_name(header)))
+    if problems and not needs_mapping:
         raise ImportRefused(" ".join(problems))
     member_import = MemberImport(
         filename=filename[:200],
         content=data,
         size=len(data),
         encoding=encoding,
-        state=ImportState.CHECKED,
+        source_name=source_name,
+        state=ImportState.MAPPING if needs_mapping else ImportState.CHECKED,
         uploaded_by=user,
     )
-    _dry_run(member_import, data)
+    if not needs_mapping:
+        _dry_run_or_refuse(member_import, data)
     member_import.save()
     return member_import
+
+
+def _saved_mapping(source_name: str, header: list[str]) -> dict[str, str]:
+    """The source's mapping from last time, keeping only the headers this file has."""
+    if not source_name:
+        return {}
+    source = ImportSource.objects.filter(name__iexact=source_name).first()
+    if source is None:
+        return {}
+    return {c: h for c, h in source.mapping.items() if c in COLUMNS and h in header}
+
+
+def member_import_header(member_import: MemberImport) -> list[str]:
+    return header_read(bytes(member_import.content), member_import.encoding)
+
+
+def member_import_mapping_offered(member_import: MemberImport, header: list[str]) -> dict:
+    """The mapping preselected on the mapping page: the one saved last time for the same
+    source, and headers of the same name for the columns it does not cover (the header is
+    read in lower case)."""
+    return mapping_by_name(header) | _saved_mapping(member_import.source_name, header)
+
+
+def member_import_map(
+    *, member_import: MemberImport, mapping: dict[str, str], source_name: str
+) -> list[str]:
+    """Apply staff's column mapping: refused (the problems returned, nothing changed) when a
+    required column has no header; else saved for the source and the dry run done."""
+    data = bytes(member_import.content)
+    header = header_read(data, member_import.encoding)
+    mapping = {c: h for c, h in mapping.items() if c in COLUMNS and h}
+    problems = mapping_problems(mapping, header)
+    if problems:
+        return problems
+    source_name = source_name.strip()[:100]
+    with transaction.atomic():
+        locked = MemberImport.objects.select_for_update().get(pk=member_import.pk)
+        if locked.state != ImportState.MAPPING:
+            return ["The columns of this import are already mapped."]
+        locked.mapping = mapping
+        locked.source_name = source_name
+        locked.state = ImportState.CHECKED
+        try:
+            _dry_run_or_refuse(locked, data)
+        except ImportRefused as refused:
+            return [str(refused)]
+        locked.save()
+        if source_name:
+            source = ImportSource.objects.filter(name__iexact=source_name).first()
+            source = source or ImportSource(name=source_name)
+            source.mapping = mapping
+            source.save()
+    member_import.refresh_from_db()
+    return []
+
+
+def _dry_run_or_refuse(member_import: MemberImport, data: bytes) -> None:
+    try:
+        _dry_run(member_import, data)
+    except UnreadableFile as unreadable:
+        raise ImportRefused(str(unreadable)) from None
 
 
 def _dry_run(member_import: MemberImport, data: bytes) -> None:
     counts = {NEW: 0, UNCHANGED: 0, REFUSED: 0}
     problems, payments, payments_cents = [], 0, 0
-    for chunk in verdicts_of(data, member_import.encoding):
+    for chunk in verdicts_of(data, member_import.encoding, mapping=member_import.mapping):
         for verdict in chunk:
             counts[verdict.outcome] += 1
             if verdict.outcome == REFUSED:
@@ -94,7 +186,7 @@ def _dry_run(member_import: MemberImport, data: bytes) -> None:
 
 def member_import_ignored_columns(member_import: MemberImport) -> list[str]:
     data = bytes(member_import.content)
-    return columns_ignored(header_read(data, member_import.encoding))
+    return columns_ignored(header_read(data, member_import.encoding), member_import.mapping)
 
 
 def member_import_commit(*, member_import: MemberImport, user) -> bool:
@@ -102,7 +194,7 @@ def member_import_commit(*, member_import: MemberImport, user) -> bool:
     A finished or failed import may be committed again: rows already imported are skipped."""
     with transaction.atomic():
         locked = MemberImport.objects.select_for_update().get(pk=member_import.pk)
-        if locked.state in (ImportState.QUEUED, ImportState.RUNNING):
+        if locked.state in (ImportState.QUEUED, ImportState.RUNNING, ImportState.MAPPING):
             return False
         locked.state = ImportState.QUEUED
         locked.committed_by = user
@@ -119,7 +211,7 @@ def member_import_run(*, import_id: int) -> None:
     not at all, and a stopped run resumes by running again (imported legacy ids are skipped).
     Every failure is recorded on the import row."""
     member_import = MemberImport.objects.get(pk=import_id)
-    if member_import.state == ImportState.DONE:
+    if member_import.state in (ImportState.DONE, ImportState.MAPPING):
         return
     MemberImport.objects.filter(pk=import_id).update(
         state=ImportState.RUNNING, started_at=timezone.now(), rows_done=0
@@ -145,7 +237,7 @@ def _commit(member_import: MemberImport, data: bytes) -> None:
     categories = dict(MembershipCategory.objects.values_list("code", "pk"))
     rules = MembershipRules.current()
     done = 0
-    for chunk in verdicts_of(data, member_import.encoding):
+    for chunk in verdicts_of(data, member_import.encoding, mapping=member_import.mapping):
         rows = [v.row for v in chunk if v.outcome == NEW]
         created, paid, paid_cents = _chunk_import(member_import, rows, categories, rules)
         done += len(chunk)

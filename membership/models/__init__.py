@@ -3,7 +3,7 @@ from .category import MembershipCategory
 from .dues_discount import DuesDiscount
 from .dues_rate import DuesRate
 from .dues_schedule import DuesSchedule
-from .imports import ImportedPayment, ImportState, MemberImport
+from .imports import ImportedPayment, ImportSource, ImportState, MemberImport
 from .lifecycle import (
     Membership,
     MembershipRules,
@@ -26,6 +26,7 @@ __all__ = [
     "DuesSchedule",
     "ImportState",
     "ImportedPayment",
+    "ImportSource",
     "MemberImport",
     "Member",
     "Membership",

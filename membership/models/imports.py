@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportState(models.TextChoices):
+    MAPPING = "mapping", _("Columns to map")
     CHECKED = "checked", _("Checked (dry run done)")
     QUEUED = "queued", _("Import queued")
     RUNNING = "running", _("Importing")
@@ -25,6 +26,10 @@ class MemberImport(models.Model):
     size = models.PositiveIntegerField()
     encoding = models.CharField(max_length=40)
     state = models.CharField(max_length=16, choices=ImportState.choices)
+    # Which old system it came from ("iMIS export"), and each expected column → the file's
+    # header that holds it; empty when the headers are our column names.
+    source_name = models.CharField(max_length=100, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,6 +71,21 @@ class MemberImport(models.Model):
         if not self.rows_total:
             return 100 if self.state == ImportState.DONE else 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class ImportSource(models.Model):
+    """An old system staff import from, with the column mapping chosen last time, offered
+    again for its next file."""
+
+    name = models.CharField(max_length=100, unique=True)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class ImportedPayment(models.Model):

@@ -135,6 +135,7 @@ WALK = {
     "membership:staff_rules": Walk(STAFF),
     "membership:staff_import_list": Walk(STAFF),
     "membership:staff_import_detail": Walk(STAFF, _pk("member_import")),
+    "membership:staff_import_columns": Walk(STAFF, _pk("import_to_map")),
     "dues:staff_schedules": Walk(STAFF),
     "dues:staff_history": Walk(STAFF),
     "dues:staff_categories": Walk(STAFF),
@@ -277,6 +278,7 @@ class World:
     draft: object
     category: object
     member_import: object
+    import_to_map: object
     campaign: object
     newcomer: object
     group: object
@@ -360,6 +362,7 @@ def _build_world(staff) -> World:
         draft=draft,
         category=MembershipCategory.objects.order_by("pk").first(),
         member_import=_member_import(),
+        import_to_map=_member_import_to_map(),
         campaign=Campaign.objects.create(
             subject="Annual conference: registration is open",
             body_text="Dear {{ member.display_name }},\n\nRegistration is open.",
@@ -381,6 +384,17 @@ def _member_import():
 
     data, _ = export_build(60, today=timezone.localdate(), encoding="cp1252")
     return member_import_upload(filename="old-system-export.csv", data=data, user=None)
+
+
+def _member_import_to_map():
+    """An export whose headers are another system's names: it waits on the mapping page."""
+    from membership.imports.services import member_import_upload
+    from tests.membership.import_export import export_build, headers_renamed
+
+    data, _ = export_build(10, today=timezone.localdate())
+    return member_import_upload(
+        filename="imis-export.csv", data=headers_renamed(data), user=None, source_name="iMIS"
+    )
 
 
 def _sign_in(page, email, secret=None):

@@ -119,3 +119,21 @@ def export_build(
     text = out.getvalue()
     data = text.encode(encoding)
     return data, expected
+
+
+# Another system's names for some of the columns (an "iMIS export"), for the mapping step.
+RENAMED = {
+    "legacy_id": "Member ID",
+    "email": "E-Mail Address",
+    "full_name": "Name",
+    "category": "Member Type",
+    "term_start": "Paid From",
+    "term_end": "Paid Thru",
+}
+
+
+def headers_renamed(data: bytes, renames: dict[str, str] = RENAMED) -> bytes:
+    """The same export with some header names replaced (the rows are untouched)."""
+    header, rest = data.split(b"\r\n", 1)
+    names = [renames.get(name, name) for name in header.decode().split(",")]
+    return ",".join(names).encode() + b"\r\n" + rest

@@ -195,6 +195,8 @@ ACCESS = {
     # The import screens: the refused rows name the e-mail address in the old system's file.
     "membership:staff_import_list": Access(MEMBERSHIP),
     "membership:staff_import_detail": Access(MEMBERSHIP, import_pk, shows=True),
+    # The column-mapping step (a checked import redirects to its report).
+    "membership:staff_import_columns": Access(MEMBERSHIP, import_pk),
     "membership:staff_import_progress": Access(MEMBERSHIP, import_pk),
     "membership:staff_import_commit": Access(MEMBERSHIP, import_pk),
     "membership:staff_import_claims": Access(MEMBERSHIP, import_pk),
