@@ -31,6 +31,7 @@ urlpatterns = [
         name="invoice_record_payment",
     ),
     path("invoices/<str:number>/cancel/", invoices.invoice_cancel, name="invoice_cancel"),
+    path("payments/<int:pk>/refund/", invoices.payment_refund, name="payment_refund"),
     path(
         "invoices/<str:number>/purchase-order/",
         employer.invoice_purchase_order,

@@ -121,6 +121,10 @@ WALK = {
     ),
     "billing_staff:invoice_detail": Walk(STAFF, _paid_invoice),
     "billing_staff:invoice_record_payment": Walk(STAFF, _open_invoice),
+    "billing_staff:payment_refund": Walk(
+        STAFF,
+        lambda w: {"pk": w.paid_invoice.payments.get(reference="CHQ-1042").pk},
+    ),
     "billing_staff:invoice_cancel": Walk(STAFF, _open_invoice),
     "billing_staff:waiver_list": Walk(STAFF),
     "billing_staff:invoice_purchase_order": Walk(STAFF, _open_invoice),

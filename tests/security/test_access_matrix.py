@@ -174,6 +174,11 @@ ACCESS = {
     ),
     "billing_staff:invoice_detail": Access(MEMBERSHIP, invoice_number, shows=True),
     "billing_staff:invoice_record_payment": Access(MEMBERSHIP, invoice_number, shows=True),
+    "billing_staff:payment_refund": Access(
+        MEMBERSHIP,
+        lambda w: {"pk": w.invoice.payments.get(gateway="offline", reference="CHQ-A").pk},
+        shows=True,
+    ),
     "billing_staff:invoice_cancel": Access(MEMBERSHIP, invoice_number, shows=True),
     "billing_staff:invoice_purchase_order": Access(MEMBERSHIP, invoice_number, shows=True),
     "billing_staff:invoice_credit_note": Access(MEMBERSHIP, invoice_number, shows=True),

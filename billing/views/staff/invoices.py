@@ -1,24 +1,29 @@
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.documents import payment_method_label
 from billing.gateways import PaymentError
-from billing.models import InvoiceStatus
+from billing.models import InvoiceStatus, Payment
 from billing.services.cheques import cheque_record
 from billing.services.invoices import invoice_amount_due
 from billing.services.invoices import invoice_cancel as invoice_cancel_service
+from billing.services.offline_refunds import offline_payment_refund, offline_refund_refusal
+from billing.services.stripe_refunds import payment_refundable_cents
 from billing.staff_forms import InvoiceCancelForm, RecordChequeForm
 from billing.staff_selectors import invoice_for_staff
+from membership.forms import DollarsField
 from membership.models import Membership
 from membership.money import format_cents
-from membership.permissions import membership_staff_required
+from membership.permissions import invoice_check, membership_staff_required
 
 # Invoices that can take no more money: the form is not offered for them.
 CLOSED_INVOICE_STATUSES = (InvoiceStatus.CANCELLED, InvoiceStatus.EXPIRED)
@@ -155,3 +160,73 @@ def invoice_cancel(request, number: str):
             return redirect("billing_staff:member_detail", invoice.member.member_number)
     context = {"invoice": invoice, "member": invoice.member, "form": form, "can_cancel": can_cancel}
     return render(request, "billing/staff/invoice_cancel.html", context)
+
+
+class OfflineRefundForm(forms.Form):
+    amount = DollarsField(
+        label=gettext_lazy("Amount refunded (USD)"), max_cents=10_000_000_00, required=True
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason, and how the money went back"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=gettext_lazy("For example: Paid twice by the city; ICMA cheque 5521 sent."),
+    )
+    cancel_term = forms.BooleanField(
+        label=gettext_lazy("Also cancel the membership term this payment paid for"),
+        required=False,
+        template_name="includes/checkbox_field.html",
+        help_text=gettext_lazy("Only with a refund of everything that is left."),
+    )
+
+
+@membership_staff_required
+@require_http_methods(["GET", "POST"])
+def payment_refund(request, pk: int):
+    """Record money ICMA gave back on a cheque or bank transfer, with a reason."""
+    payment = get_object_or_404(
+        Payment.objects.select_related("invoice__member__user", "invoice__term").prefetch_related(
+            "refunds__created_by"
+        ),
+        pk=pk,
+        gateway="offline",
+    )
+    invoice_check(user=request.user, invoice=payment.invoice)
+    refundable = payment_refundable_cents(payment=payment)
+    refusal = offline_refund_refusal(payment)
+    form = OfflineRefundForm(request.POST or None, initial={"amount": refundable})
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            refund = offline_payment_refund(
+                payment=payment,
+                amount_cents=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                cancel_term=form.cleaned_data["cancel_term"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            text = _("The refund of %(amount)s is recorded.") % {
+                "amount": format_cents(refund.amount_cents)
+            }
+            if refund.term_cancelled:
+                text += " " + _("The term it paid for is cancelled.")
+            messages.success(request, text)
+            return redirect("billing_staff:invoice_detail", payment.invoice.number)
+    return render(
+        request,
+        "billing/staff/payment_refund.html",
+        {
+            "payment": payment,
+            "invoice": payment.invoice,
+            "method": payment_method_label(payment),
+            "refundable_cents": refundable,
+            "refusal": refusal,
+            "form": form,
+        },
+    )
