@@ -218,3 +218,33 @@ class LifeConferForm(forms.Form):
         label=_("Yes, confer Life membership on this member."),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+
+class PaymentRefundForm(forms.Form):
+    """A refund of a payment, by card through Stripe or recorded for a cheque or transfer."""
+
+    amount = DollarsField(label=_("Amount to refund (USD)"), max_cents=10_000_000_00, required=True)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("Kept with the refund and shown to staff; Stripe gets a copy."),
+    )
+    cancel_term = forms.BooleanField(
+        label=_("Also cancel the membership term this payment paid for"),
+        required=False,
+        template_name="includes/checkbox_field.html",
+        help_text=_("Only with a refund of everything that is left."),
+    )
+
+
+class OfflineRefundForm(PaymentRefundForm):
+    """The money went back by ICMA's own cheque or transfer: staff say how."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = _("Amount refunded (USD)")
+        self.fields["reason"].label = _("Reason, and how the money went back")
+        self.fields["reason"].help_text = _(
+            "For example: Paid twice by the city; ICMA cheque 5521 sent."
+        )

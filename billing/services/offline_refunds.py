@@ -4,17 +4,16 @@ made when it is recorded; a full refund may also end the term the payment paid f
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Payment, PaymentState, Refund, RefundState
 from billing.services.stripe_refunds import (
     payment_refund_state_refresh,
     payment_refundable_cents,
+    refund_amount_check,
+    refund_term_close,
 )
-from membership.models import TermStatus
-from membership.money import format_cents
-from membership.services.lifecycle import membership_lock, term_close
+from membership.services.lifecycle import membership_lock
 
 
 def offline_refund_refusal(payment: Payment) -> str:
@@ -41,18 +40,7 @@ def offline_payment_refund(
     refusal = offline_refund_refusal(payment)
     if refusal:
         raise ValidationError(refusal)
-    refundable = payment_refundable_cents(payment=payment)
-    if not 0 < amount_cents <= refundable:
-        raise ValidationError(
-            {
-                "amount": _("Refund between $0.01 and %(max)s, what is left of this payment.")
-                % {"max": format_cents(refundable)}
-            }
-        )
-    if cancel_term and amount_cents != refundable:
-        raise ValidationError(
-            {"cancel_term": _("Only a refund of everything that is left can cancel the term.")}
-        )
+    refund_amount_check(payment=payment, amount_cents=amount_cents, cancel_term=cancel_term)
     refund = Refund.objects.create(
         payment=payment,
         amount_cents=amount_cents,
@@ -61,15 +49,12 @@ def offline_payment_refund(
         cancel_term_requested=cancel_term,
         state=RefundState.SUCCEEDED,
     )
-    term = payment.invoice.term
-    if cancel_term and term is not None and term.status == TermStatus.ACTIVE:
-        term_close(
-            term=term,
-            status=TermStatus.REFUNDED,
-            reason=_("Payment refunded: %(reason)s") % {"reason": refund.reason},
-            on=timezone.localdate(),
-        )
-        refund.term_cancelled = True
+    refund_term_close(
+        refund=refund,
+        payment=payment,
+        reason=_("Payment refunded: %(reason)s") % {"reason": refund.reason},
+    )
+    if refund.term_cancelled:
         refund.save(update_fields=["term_cancelled", "updated_at"])
     payment_refund_state_refresh(payment=payment)
     return refund

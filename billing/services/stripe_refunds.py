@@ -62,6 +62,32 @@ def payment_refund_state_refresh(*, payment: Payment) -> None:
         payment.save(update_fields=["state"])
 
 
+def refund_amount_check(*, payment: Payment, amount_cents: int, cancel_term: bool) -> None:
+    """What any refund of a payment must respect, by card or offline: no more than is left,
+    and only a refund of everything left may cancel the term."""
+    refundable = payment_refundable_cents(payment=payment)
+    if not 0 < amount_cents <= refundable:
+        raise ValidationError(
+            {
+                "amount": _("Refund between $0.01 and %(max)s, what is left of this payment.")
+                % {"max": format_cents(refundable)}
+            }
+        )
+    if cancel_term and amount_cents != refundable:
+        raise ValidationError(
+            {"cancel_term": _("Only a refund of everything that is left can cancel the term.")}
+        )
+
+
+def refund_term_close(*, refund: Refund, payment: Payment, reason: str) -> None:
+    """Once a refund has succeeded: cancel the term it paid for if staff asked and the term is
+    still active (the caller saves `refund.term_cancelled`)."""
+    term = payment.invoice.term
+    if refund.cancel_term_requested and term is not None and term.status == TermStatus.ACTIVE:
+        term_close(term=term, status=TermStatus.REFUNDED, reason=reason, on=timezone.localdate())
+        refund.term_cancelled = True
+
+
 def card_payment_refund(
     *, payment: Payment, amount_cents: int, reason: str, by, cancel_term: bool = False
 ) -> Refund:
@@ -105,18 +131,7 @@ def card_refund_open(
                 "date": date_format(timezone.localtime(pending.created_at), "DATETIME_FORMAT"),
             }
         )
-    refundable = payment_refundable_cents(payment=payment)
-    if not 0 < amount_cents <= refundable:
-        raise ValidationError(
-            {
-                "amount": _("Refund between $0.01 and %(max)s, what is left of this payment.")
-                % {"max": format_cents(refundable)}
-            }
-        )
-    if cancel_term and amount_cents != refundable:
-        raise ValidationError(
-            {"cancel_term": _("Only a refund of everything that is left can cancel the term.")}
-        )
+    refund_amount_check(payment=payment, amount_cents=amount_cents, cancel_term=cancel_term)
     return Refund.objects.create(
         payment=payment,
         amount_cents=amount_cents,
@@ -204,15 +219,11 @@ def _card_refund_succeed(*, refund: Refund, payment: Payment, stripe_refund_id: 
     refund.state = RefundState.SUCCEEDED
     refund.stripe_refund_id = stripe_refund_id
     refund.error = ""
-    term = payment.invoice.term
-    if refund.cancel_term_requested and term is not None and term.status == TermStatus.ACTIVE:
-        term_close(
-            term=term,
-            status=TermStatus.REFUNDED,
-            reason=_("Card payment refunded: %(reason)s") % {"reason": refund.reason},
-            on=timezone.localdate(),
-        )
-        refund.term_cancelled = True
+    refund_term_close(
+        refund=refund,
+        payment=payment,
+        reason=_("Card payment refunded: %(reason)s") % {"reason": refund.reason},
+    )
     refund.save(
         update_fields=["state", "stripe_refund_id", "error", "term_cancelled", "updated_at"]
     )

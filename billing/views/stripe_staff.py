@@ -1,11 +1,9 @@
 """Membership staff: a card payment's Stripe ids and event log, refunds, flagged events."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.models import EventState, Payment, Refund, RefundState, StripeEvent
@@ -17,27 +15,9 @@ from billing.services.stripe_refunds import (
     payment_refundable_cents,
     payment_refunded_cents,
 )
-from membership.forms import DollarsField
+from billing.staff_forms import PaymentRefundForm
 from membership.money import format_cents
 from membership.permissions import invoice_check, membership_staff_required
-
-
-class RefundForm(forms.Form):
-    amount = DollarsField(
-        label=gettext_lazy("Amount to refund (USD)"), max_cents=10_000_000_00, required=True
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text=gettext_lazy("Kept with the refund and shown to staff; Stripe gets a copy."),
-    )
-    cancel_term = forms.BooleanField(
-        label=gettext_lazy("Also cancel the membership term this payment paid for"),
-        required=False,
-        template_name="includes/checkbox_field.html",
-        help_text=gettext_lazy("Only with a refund of everything that is left."),
-    )
 
 
 def _payment(pk: int) -> Payment:
@@ -90,7 +70,7 @@ def payment_detail(request, pk: int):
     payment = _payment(pk)
     invoice_check(user=request.user, invoice=payment.invoice)
     refundable = payment_refundable_cents(payment=payment)
-    form = RefundForm(request.POST or None, initial={"amount": refundable})
+    form = PaymentRefundForm(request.POST or None, initial={"amount": refundable})
     if request.method == "POST" and form.is_valid():
         try:
             refund = card_payment_refund(

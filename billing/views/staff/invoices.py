@@ -1,13 +1,11 @@
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing.documents import payment_method_label
@@ -18,9 +16,8 @@ from billing.services.invoices import invoice_amount_due
 from billing.services.invoices import invoice_cancel as invoice_cancel_service
 from billing.services.offline_refunds import offline_payment_refund, offline_refund_refusal
 from billing.services.stripe_refunds import payment_refundable_cents
-from billing.staff_forms import InvoiceCancelForm, RecordChequeForm
+from billing.staff_forms import InvoiceCancelForm, OfflineRefundForm, RecordChequeForm
 from billing.staff_selectors import invoice_for_staff
-from membership.forms import DollarsField
 from membership.models import Membership
 from membership.money import format_cents
 from membership.permissions import invoice_check, membership_staff_required
@@ -160,24 +157,6 @@ def invoice_cancel(request, number: str):
             return redirect("billing_staff:member_detail", invoice.member.member_number)
     context = {"invoice": invoice, "member": invoice.member, "form": form, "can_cancel": can_cancel}
     return render(request, "billing/staff/invoice_cancel.html", context)
-
-
-class OfflineRefundForm(forms.Form):
-    amount = DollarsField(
-        label=gettext_lazy("Amount refunded (USD)"), max_cents=10_000_000_00, required=True
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason, and how the money went back"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-        help_text=gettext_lazy("For example: Paid twice by the city; ICMA cheque 5521 sent."),
-    )
-    cancel_term = forms.BooleanField(
-        label=gettext_lazy("Also cancel the membership term this payment paid for"),
-        required=False,
-        template_name="includes/checkbox_field.html",
-        help_text=gettext_lazy("Only with a refund of everything that is left."),
-    )
 
 
 @membership_staff_required
