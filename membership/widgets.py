@@ -7,7 +7,7 @@ member's own value is marked `selected` in it. The field, its choices and its va
 unchanged: only the HTML is built another way, the same markup Django's Select renders.
 """
 
-from django.forms.widgets import Select
+from django.forms.widgets import Select, Widget
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -62,6 +62,13 @@ class CachedOptionsSelect(LazySelect):
         return mark_safe(  # noqa: S308 - every part is escaped above
             f"<select name={_quoted(name)}{_attrs_html(final_attrs)}>\n  {html}\n</select>"
         )
+
+    def use_required_attribute(self, initial) -> bool:
+        # Django's Select reads the first choice for this, which sorts the whole list again.
+        if not Widget.use_required_attribute(self, initial):
+            return False
+        _html, by_value = self._options()
+        return next(iter(by_value), None) == ""
 
     def format_value(self, value):
         return Select.format_value(self, value)

@@ -79,6 +79,7 @@ def count_queries(client, url: str, **params) -> tuple[int, int, list[str]]:
 
 def assert_within_budget(counts: dict[int, tuple[int, int, list[str]]]) -> None:
     import os
+
     if os.environ.get("SHOW_QUERIES"):
         for size, (_st, count, sql) in counts.items():
             print(f"\n== {size}: {count}\n" + "\n".join(q[:300] for q in sql))
