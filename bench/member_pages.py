@@ -139,7 +139,7 @@ class Server:
                 break
             except OSError:
                 if time.time() > deadline or self.process.poll() is not None:
-                    raise SystemExit(f"gunicorn on {port} did not start; see {self.log.name}")
+                    raise SystemExit(f"gunicorn on {port} failed; see {self.log.name}") from None
                 time.sleep(0.3)
 
     def url(self, path: str) -> str:
@@ -211,7 +211,7 @@ def main(argv: list[str]) -> int:
         try:
             for name, path in targets:
                 cookie = None if path == "/bench/bare/" else data["cookie"]
-                for label, server in servers.items():
+                for server in servers.values():
                     wrk(server.url(path), seconds=2, cookie=cookie)  # warm-up
                 for _round in range(args.rounds):
                     for label, server in servers.items():

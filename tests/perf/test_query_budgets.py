@@ -15,7 +15,7 @@ from experts.models import ExpertProfile
 from experts.models.taxonomy import areas_mask, languages_mask
 from membership.models import Member, Membership, MembershipCategory, MembershipTerm
 from tests.experts.factories import area, current_consent, make_expert, make_request
-from tests.factories import MemberFactory, activate_membership, issue_invoice, pay_invoice
+from tests.factories import MemberFactory, issue_invoice, pay_invoice
 
 pytestmark = pytest.mark.django_db
 
