@@ -9,6 +9,12 @@ from membership.models.member import MAX_BUDGET_CENTS, MAX_POPULATION, MAX_SALAR
 from membership.money import cents_to_dollars, dollars_to_cents
 from membership.services.members import PROFILE_FIELDS, member_create, member_update_profile
 from membership.validators import HeaderSafeCharField, HeaderSafeFieldsMixin
+from membership.widgets import CachedOptionsSelect
+
+
+def country_select() -> CachedOptionsSelect:
+    """The country list's options are built once per language (membership/widgets.py)."""
+    return CachedOptionsSelect(fragment="country")
 
 
 def refuse_non_finite(value: Decimal | None, message) -> Decimal | None:
@@ -115,6 +121,7 @@ class ProfileForm(HeaderSafeFieldsMixin, forms.ModelForm):
             for name in PROFILE_FIELDS
             if not name.endswith("_cents") and name != "small_community_attested_on"
         ]
+        widgets = {"country": country_select()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +149,7 @@ class SignupProfileForm(forms.Form):
     employer = HeaderSafeCharField(
         label=_("Employer or jurisdiction"), max_length=200, required=False
     )
-    country = CountryField(default="US").formfield(label=_("Country"))
+    country = CountryField(default="US").formfield(label=_("Country"), widget=country_select())
     population = population_field()
     general_fund_budget = budget_field()
     annual_salary = salary_field()

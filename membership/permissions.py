@@ -23,10 +23,26 @@ class TwoFactorRequired(PermissionDenied):
 
 
 def user_group_names(user) -> set[str]:
-    """The user's group names, cached on the user object for the request (one query)."""
+    """The user's group names, cached on the user object for the request. The same query
+    says whether the user has TOTP set up (cached too), which every staff page asks next."""
     cache = getattr(user, "_portal_group_names", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        from allauth.mfa.models import Authenticator
+        from django.contrib.auth import get_user_model
+        from django.db.models import Exists, OuterRef
+
+        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        rows = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .annotate(has_totp=Exists(totp))
+            .values_list("groups__name", "has_totp")
+        )
+        cache = set()
+        for name, has_totp in rows:
+            if name is not None:
+                cache.add(name)
+            user._portal_has_totp = has_totp
         user._portal_group_names = cache
     return cache
 
@@ -35,7 +51,9 @@ def user_needs_two_factor(user) -> bool:
     """Staff (Django `is_staff`, superusers or any staff group member) must have TOTP set up."""
     if not settings.STAFF_REQUIRE_2FA or not user.is_authenticated:
         return False
-    is_staffish = user.is_staff or user.is_superuser or bool(user_group_names(user))
+    # The group names first: their query also tells whether TOTP is set up.
+    groups = user_group_names(user)
+    is_staffish = user.is_staff or user.is_superuser or bool(groups)
     if not is_staffish:
         return False
     cached = getattr(user, "_portal_has_totp", None)

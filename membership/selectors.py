@@ -13,9 +13,11 @@ from membership.models.member import parse_member_number
 from membership.permissions import member_data_check
 
 
-def member_for_user(*, user, with_membership: bool = False) -> Member:
+def member_for_user(*, user, with_membership: bool = False, also: tuple[str, ...] = ()) -> Member:
+    """The user's member row; `with_membership` joins the membership and its category in,
+    `also` names further one-to-one rows to join (a page that shows them saves a query)."""
     related = ("user", "membership__category") if with_membership else ("user",)
-    return Member.objects.select_related(*related).get(user=user)
+    return Member.objects.select_related(*related, *also).get(user=user)
 
 
 def member_by_number(*, member_number: str, related=("user",)) -> Member:

@@ -26,4 +26,7 @@ def invoice_refunds(invoice) -> list[Refund]:
 
 @register.simple_tag
 def stripe_customer_of(member) -> StripeCustomer | None:
+    # A page that joined the row in (select_related) has it already, or knows there is none.
+    if type(member).stripe_customer.related.is_cached(member):
+        return getattr(member, "stripe_customer", None)
     return StripeCustomer.objects.filter(member=member).first()

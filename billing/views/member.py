@@ -42,7 +42,7 @@ STAFF_CHANGE_NOTICE_FOR = dt.timedelta(days=30)
 
 @login_required
 def dashboard(request):
-    member = member_for_user(user=request.user)
+    member = member_for_user(user=request.user, with_membership=True, also=("stripe_customer",))
     overview = membership_overview(member=member, on=timezone.localdate())
     waiver = WaiverRequest.objects.filter(member=member).first()
     # A change staff made lately is announced here too; the profile page always shows it.

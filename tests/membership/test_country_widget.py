@@ -1,0 +1,49 @@
+"""The country list rendered from a fragment built once per language: the same markup as
+Django's Select, the member's country selected, and the field's validation unchanged."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django_countries.widgets import LazySelect
+
+from membership.forms import ProfileForm
+from membership.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def normalized(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("data", [None, {"country": "CN"}, {"country": "ZZ"}])
+def test_the_country_select_is_the_markup_djangos_select_renders(member, language, data):
+    with translation.override(language):
+        form = ProfileForm(data, instance=member)
+        fast = str(form["country"])
+        field = form.fields["country"]
+        field.widget = LazySelect(choices=field.choices)
+        assert normalized(fast) == normalized(str(form["country"]))
+
+
+def test_the_members_country_is_the_selected_option(member):
+    member.country = "NZ"
+    html = str(ProfileForm(instance=member)["country"])
+    assert re.findall(r"<option[^>]*selected[^>]*>[^<]*</option>", html) == [
+        '<option value="NZ" selected>New Zealand</option>'
+    ]
+    assert '<label for="id_country"' in ProfileForm(instance=member)["country"].label_tag()
+
+
+def test_a_country_outside_the_list_is_refused_and_one_in_it_saved(member_client, member):
+    url = reverse("membership:profile")
+    facts = {"full_name": "Pat Example", "position": "cao", "country": "ZZ"}
+    response = member_client.post(url, facts)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Member.objects.get(pk=member.pk).country == "US"
+    member_client.post(url, {**facts, "country": "CN"})
+    assert Member.objects.get(pk=member.pk).country == "CN"

@@ -1,0 +1,173 @@
+"""Query budgets of the member pages, the staff member page, the dues calculator and its
+quote API, and the matching page: at most BUDGET queries, and the same count with 1 and with
+10,000 rows of the data each page reads (members, terms and invoices, expert profiles)."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from experts.models import ExpertProfile
+from experts.models.taxonomy import areas_mask, languages_mask
+from membership.models import Member, Membership, MembershipCategory, MembershipTerm
+from tests.experts.factories import area, current_consent, make_expert, make_request
+from tests.factories import MemberFactory, issue_invoice, pay_invoice
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 10
+# Pages that do not meet BUDGET yet: their budget today (it must not grow, with data or
+# otherwise), the goal being BUDGET. See the comment in each test for what is left.
+BUDGET_NOW = {"dashboard": 13, "staff member page": 13}
+SIZES = [1, 10_000]
+
+
+def bulk_members(count: int, *, prefix: str) -> list[Member]:
+    """`count` other members with a paid membership and one term each, written in bulk."""
+    if count <= 0:
+        return []
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"{prefix}-{n}", email=f"{prefix}-{n}@example.org") for n in range(count)
+    )
+    members = Member.objects.bulk_create(
+        Member(user=user, full_name=f"Other Member {n:05d}", employer="City of Elsewhere")
+        for n, user in enumerate(users)
+    )
+    full = MembershipCategory.objects.get(code="full")
+    ends = timezone.localdate() + dt.timedelta(days=300)
+    memberships = Membership.objects.bulk_create(
+        Membership(member=m, category=full, paid_through_on=ends, status="active") for m in members
+    )
+    MembershipTerm.objects.bulk_create(
+        MembershipTerm(
+            membership=ms,
+            category=full,
+            kind="join",
+            status="active",
+            start_on=ends - dt.timedelta(days=365),
+            end_on=ends,
+        )
+        for ms in memberships
+    )
+    return members
+
+
+def bulk_experts(members: list[Member]) -> None:
+    consent = current_consent()
+    mask = areas_mask([area("city-county-management")])
+    ExpertProfile.objects.bulk_create(
+        ExpertProfile(
+            member=m,
+            consent_text=consent,
+            summary="Pool expert.",
+            years_in_local_government=n % 40,
+            area_mask=mask,
+            language_mask=languages_mask(["en"]),
+            accepts_workshop=True,
+        )
+        for n, m in enumerate(members)
+    )
+
+
+def count_queries(client, url: str, **params) -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    return response.status_code, len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def assert_within_budget(counts: dict[int, tuple[int, int, list[str]]], budget=BUDGET) -> None:
+    for size, (status, count, sql) in counts.items():
+        assert status == 200, size
+        assert count <= budget, f"{count} queries with {size} rows:\n" + "\n".join(sql)
+    assert len({count for _s, count, _q in counts.values()}) == 1, {
+        size: count for size, (_s, count, _q) in counts.items()
+    }
+
+
+def grow(size: int, grown: dict) -> None:
+    """Bring the other rows up to `size` (the page's own member counts as one)."""
+    missing = size - grown["rows"]
+    if missing > 0:
+        grown["members"] += bulk_members(missing, prefix=f"other{grown['rows']}")
+        grown["rows"] = size
+
+
+@pytest.fixture
+def paid_member():
+    member = MemberFactory(full_name="Jordan Paid")
+    pay_invoice(issue_invoice(member), reference="CHQ-4471")
+    return member
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["home", "billing:dashboard", "membership:profile", "membership:member_detail"],
+    ids=["home", "dashboard", "profile-form", "own-profile"],
+)
+def test_member_pages_have_a_constant_budget(client, paid_member, page):
+    client.force_login(paid_member.user)
+    args = [paid_member.member_number] if page == "membership:member_detail" else []
+    url = reverse(page, args=args)
+    grown = {"rows": 1, "members": []}
+    counts = {}
+    for size in SIZES:
+        grow(size, grown)
+        client.get(url)  # the session's first read is not what a page costs
+        counts[size] = count_queries(client, url)
+    # The dashboard reads the membership's whole history (terms, invoices with their lines
+    # and installments, payments, imported payments), the waiver and the staff change: 13.
+    assert_within_budget(counts, BUDGET_NOW["dashboard"] if page == "billing:dashboard" else BUDGET)
+
+
+def test_staff_member_page_has_a_constant_budget(staff_client, paid_member):
+    url = reverse("billing_staff:member_detail", args=[paid_member.member_number])
+    grown = {"rows": 1, "members": []}
+    counts = {}
+    for size in SIZES:
+        grow(size, grown)
+        staff_client.get(url)
+        counts[size] = count_queries(staff_client, url)
+    # The file (terms, invoices, installments, payments, waivers), the history, the staff
+    # changes and the messages are a query each: 13.
+    assert_within_budget(counts, BUDGET_NOW["staff member page"])
+
+
+FACTS = {"category": "full", "position": "cao", "salary": "150000", "population": "8000"}
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
+@pytest.mark.parametrize("page", ["dues:calculator", "dues:quote_api"])
+def test_dues_calculator_and_quote_have_a_constant_budget(client, paid_member, page, signed_in):
+    if signed_in:
+        client.force_login(paid_member.user)
+    url = reverse(page)
+    grown = {"rows": 1, "members": []}
+    counts = {}
+    for size in SIZES:
+        grow(size, grown)
+        client.get(url, FACTS)
+        counts[size] = count_queries(client, url, **FACTS)
+    assert_within_budget(counts)
+
+
+def test_matching_page_has_a_constant_budget(client):
+    from tests.factories import staff_user
+
+    client.force_login(staff_user(groups=["International programs staff"]))
+    make_expert()
+    request = make_request()
+    url = reverse("experts:staff_request_matches", args=[request.pk])
+    grown = {"rows": 1, "members": []}
+    counts = {}
+    for size in SIZES:
+        before = len(grown["members"])
+        grow(size, grown)
+        bulk_experts(grown["members"][before:])
+        client.get(url)
+        counts[size] = count_queries(client, url)
+    assert_within_budget(counts)
