@@ -5,6 +5,7 @@ retention by join cohort, and where members are."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
@@ -21,8 +22,16 @@ from reports.selectors.common import (
     month_of,
     paid_terms,
 )
-
-ACTIVE, GRACE, LAPSED = 3, 2, 1
+from reports.selectors.standing import (
+    ACTIVE,
+    GRACE,
+    LAPSED,
+    MAX_DATES,
+    counts_from_masks,
+    good_standing_by_cohort,
+    membership_masks,
+    standing_counts,
+)
 
 
 @dataclass
@@ -47,7 +56,18 @@ class StandingGrid:
 def standing_on_dates(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
     """Each membership's state on each date, from its paid terms: active when a term holds the
     date, in grace when one ended within the grace period, lapsed when all ended before it;
-    and its category then (the active term's, else the one in grace). One query."""
+    and its category then (the active term's, else the one in grace). One query: on
+    PostgreSQL one pass with the dates as bit positions (reports/selectors/standing.py), up to
+    62 dates at a time; elsewhere one CASE per date."""
+    if not dates:
+        return StandingGrid(dates=dates)
+    if connection.vendor == "postgresql" and len(set(dates)) <= MAX_DATES:
+        return StandingGrid(dates=dates, counts=standing_counts(dates=dates, grace_days=grace_days))
+    return standing_on_dates_portable(dates=dates, grace_days=grace_days)
+
+
+def standing_on_dates_portable(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
+    """`standing_on_dates` with one CASE per date in a grouped query: any database."""
     annotations = {}
     for i, day in enumerate(dates):
         annotations[f"st{i}"] = Max(
@@ -196,6 +216,87 @@ def retention_by_cohort(
 ) -> list[Cohort]:
     """Of the members whose first paid term started in fiscal year Y, how many were in good
     standing at the end of each later fiscal year that has ended. One query."""
+    if not years:
+        return []
+    if connection.vendor == "postgresql":
+        return _retention_by_masks(
+            years=years, start_month=start_month, grace_days=grace_days, today=today
+        )
+    return retention_by_cohort_portable(
+        years=years, start_month=start_month, grace_days=grace_days, today=today
+    )
+
+
+def _retention_ends(years: list[int], start_month: int, today: dt.date) -> dict[int, dt.date]:
+    last_year = fiscal_year_of(today, start_month=start_month) - 1
+    return {
+        y: fiscal_year(y, start_month=start_month).last_on
+        for y in range(min(years) + 1, last_year + 1)
+    }
+
+
+def _cohort_starts(years: list[int], start_month: int) -> tuple[list[int], list[dt.date]]:
+    """Every fiscal year from the first cohort to the last, and the days they start on (and
+    the day after the last ends): a first paid start's place among them is its cohort."""
+    every_year = list(range(min(years), max(years) + 1))
+    starts = [fiscal_year(y, start_month=start_month).first_on for y in every_year]
+    starts.append(fiscal_year(max(years), start_month=start_month).last_on + dt.timedelta(days=1))
+    return every_year, starts
+
+
+def _cohorts_from_masks(rows, *, years, every_year, ends, ordered) -> list[Cohort]:
+    index = {day: i for i, day in enumerate(ordered)}
+    found = good_standing_by_cohort(rows, positions=[index[day] for day in ends.values()])
+    positions = {y: i for i, y in enumerate(ends)}
+    cohorts = []
+    for year in years:
+        members, standing = found.get(every_year.index(year) + 1, (0, [0] * len(ends)))
+        retained = [(y, standing[positions[y]]) for y in ends if y > year]
+        cohorts.append(Cohort(year, members, retained))
+    return cohorts
+
+
+def _retention_by_masks(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """`retention_by_cohort` in one pass with the fiscal year ends as bit positions."""
+    ends = _retention_ends(years, start_month, today)
+    every_year, starts = _cohort_starts(years, start_month)
+    ordered = list(ends.values()) or [today]  # with no year ended yet, only the cohorts count
+    rows, _mixed = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
+    return _cohorts_from_masks(
+        rows, years=years, every_year=every_year, ends=ends, ordered=ordered
+    )
+
+
+def standing_and_retention(
+    *, dates: list[dt.date], years: list[int], start_month: int, grace_days: int, today
+) -> tuple[StandingGrid, list[Cohort]]:
+    """`standing_on_dates` and `retention_by_cohort` together: on PostgreSQL one pass over
+    the terms for both (the month ends and fiscal year ends as bit positions of one mask)."""
+    ends = _retention_ends(years, start_month, today) if years else {}
+    ordered = sorted(set(dates) | set(ends.values()))
+    if connection.vendor != "postgresql" or not dates or not years or len(ordered) > MAX_DATES:
+        grid = standing_on_dates(dates=dates, grace_days=grace_days)
+        cohorts = retention_by_cohort(
+            years=years, start_month=start_month, grace_days=grace_days, today=today
+        )
+        return grid, cohorts
+    every_year, starts = _cohort_starts(years, start_month)
+    rows, mixed = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
+    grid = StandingGrid(
+        dates=dates, counts=counts_from_masks(rows, mixed, ordered=ordered, dates=dates)
+    )
+    cohorts = _cohorts_from_masks(
+        rows, years=years, every_year=every_year, ends=ends, ordered=ordered
+    )
+    return grid, cohorts
+
+
+def retention_by_cohort_portable(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """`retention_by_cohort` with one CASE per fiscal year end: any database."""
     if not years:
         return []
     periods = {y: fiscal_year(y, start_month=start_month) for y in years}
