@@ -128,57 +128,56 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     grace = dt.timedelta(days=grace_days)
     first, last = months[0].first_on, months[-1].last_on
     # Renewed: another paid term (not a reinstatement) starts on its end date, as in
-    # `renewal_chain_q`, found with one hash join against the terms starting in the span
-    # (the only ones that can renew a term ending in it) instead of a lookup per term. Only the
-    # terms that start, end or lapse within the span are read (three index ranges), and each
-    # is counted once by (measure, month) with GROUP BY, not once per month with a CASE.
+    # `renewal_chain_q`, looked up in one hash of the terms starting in the span (the only
+    # ones that can renew a term ending in it) instead of a lookup per term. The terms that
+    # start, and those that end or lapse, in the span are read along two index ranges and
+    # counted per day in SQL; the days are put in their months here.
     table = MembershipTerm._meta.db_table
-    start_month, end_month = month_of("t.start_on"), month_of("t.end_on")
-    lapse_month = month_of("t.end_on", plus_days=True)
     sql = (
-        f"WITH n AS (SELECT DISTINCT membership_id, start_on FROM {table} "  # noqa: S608
-        f"WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
-        f"t AS (SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "
-        f"FROM {table} t LEFT JOIN n ON n.membership_id = t.membership_id "
-        f"AND n.start_on = t.end_on WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
-        f"OR t.end_on BETWEEN %s AND %s)) "
-        f"SELECT 's:' || t.kind, {start_month}, COUNT(*) FROM t "
-        f"WHERE t.start_on BETWEEN %s AND %s AND t.kind IN (%s, %s, %s, %s) GROUP BY 1, 2 "
-        f"UNION ALL SELECT CASE WHEN t.renewed THEN 'e:renewed' WHEN t.end_on > %s "
-        f"THEN 'e:undecided' ELSE 'e:other' END, {end_month}, COUNT(*) "
-        f"FROM t WHERE t.kind <> %s AND t.end_on BETWEEN %s AND %s GROUP BY 1, 2 "
-        f"UNION ALL SELECT 'lapse', {lapse_month}, COUNT(*) FROM t "
-        f"WHERE t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s "
-        f"AND t.end_on <= %s GROUP BY 1, 2"
+        f"SELECT 's', kind, start_on, FALSE, COUNT(*) FROM {table} "  # noqa: S608
+        "WHERE status = %s AND start_on BETWEEN %s AND %s AND kind IN (%s, %s, %s, %s) "
+        "GROUP BY kind, start_on "
+        "UNION ALL SELECT 'e', '', end_on, (membership_id, end_on) IN (SELECT membership_id, "
+        f"start_on FROM {table} WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
+        f"COUNT(*) FROM {table} WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s "
+        "GROUP BY 3, 4"
     )
     kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
     params = (
+        TermStatus.ACTIVE,
+        first,
+        last,
+        *kinds,
         TermStatus.ACTIVE,
         TermKind.REINSTATEMENT,
         first - grace,
         last,
         TermStatus.ACTIVE,
-        first,
-        last,
-        first - grace,
-        last,
-        first,
-        last,
-        *kinds,
-        today - grace,
-        TermKind.LIFE,
-        first,
-        last,
-        grace_days,
         TermKind.LIFE,
         first - grace,
-        last - grace,
-        today - grace,
+        last,
     )
     found: dict[tuple[str, dt.date], int] = {}
-    for measure, month, n in fetch_all(sql, params):
-        month = as_date(month)
-        found[(measure, month)] = found.get((measure, month), 0) + int(n)
+
+    def add(measure, day, n):
+        key = (measure, day.replace(day=1))
+        found[key] = found.get(key, 0) + int(n)
+
+    for branch, kind, day, renewed, n in fetch_all(sql, params):
+        day = as_date(day)
+        if branch == "s":
+            add(f"s:{kind}", day, n)
+            continue
+        if first <= day <= last:
+            if renewed:
+                add("e:renewed", day, n)
+            else:
+                add("e:undecided" if day > today - grace else "e:other", day, n)
+        # The lapse falls on the day after the grace period: from the span's first day on,
+        # and not after today.
+        lapse_on = day + grace
+        if not renewed and first <= lapse_on <= last and day <= today - grace:
+            add("lapse", lapse_on, n)
     flows = []
     for month in months:
         m = month.first_on
