@@ -111,7 +111,5 @@ def report_computing():
         yield
         return
     with transaction.atomic():
-        fetch_all(
-            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)", ()
-        )
+        fetch_all("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)", ())
         yield

@@ -19,7 +19,6 @@ from reports.selectors.common import (
     in_grace_window,
     inner_sql,
     known_on,
-    month_of,
     paid_terms,
 )
 from reports.selectors.standing import (
@@ -263,9 +262,7 @@ def _retention_by_masks(
     every_year, starts = _cohort_starts(years, start_month)
     ordered = list(ends.values()) or [today]  # with no year ended yet, only the cohorts count
     rows, _mixed = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
-    return _cohorts_from_masks(
-        rows, years=years, every_year=every_year, ends=ends, ordered=ordered
-    )
+    return _cohorts_from_masks(rows, years=years, every_year=every_year, ends=ends, ordered=ordered)
 
 
 def standing_and_retention(

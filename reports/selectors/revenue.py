@@ -101,8 +101,7 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
         payments = payments.filter(invoice__category_name=category)
         refunds = refunds.filter(payment__invoice__category_name=category)
     rows = list(
-        invoices.values_list("category_name", "issued_on")
-        .annotate(
+        invoices.values_list("category_name", "issued_on").annotate(
             invoiced=_money("total_cents", Q(status__in=CLAIMS)),
             outstanding=_money(F("total_cents") - F("paid_cents"), Q(status=InvoiceStatus.OPEN)),
         )

@@ -41,9 +41,7 @@ class MaskRow:
 
 
 def _mask(low: str, high: str) -> str:
-    return (
-        f"CASE WHEN {high} > {low} THEN (1::bigint << {high}) - (1::bigint << {low}) ELSE 0 END"
-    )
+    return f"CASE WHEN {high} > {low} THEN (1::bigint << {high}) - (1::bigint << {low}) ELSE 0 END"
 
 
 def membership_masks(
@@ -69,12 +67,12 @@ def membership_masks(
         f"FROM {table} WHERE status = %(paid)s OFFSET 0"
     )
     positions = (
-        "SELECT membership_id, category_id, start_on, GREATEST(s0, k) AS s, e, "
+        "SELECT membership_id, category_id, start_on, GREATEST(s0, k) AS s, e, "  # noqa: S608
         f"GREATEST(e, k) AS g0, ge FROM ({positions}) p0 OFFSET 0"
     )
     cohort = "width_bucket(MIN(start_on), %(cohorts)s)" if cohort_starts else "0"
     sql = (
-        f"WITH t AS NOT MATERIALIZED (SELECT membership_id, category_id, start_on, "
+        f"WITH t AS NOT MATERIALIZED (SELECT membership_id, category_id, start_on, "  # noqa: S608
         f"{_mask('s', 'e')} AS a, {_mask('g0', 'ge')} AS g, "
         f"{_mask('s', str(len(dates)))} AS n FROM ({positions}) p OFFSET 0), "
         "m AS (SELECT membership_id, bit_or(a) AS a, bit_or(g) AS g, bit_or(n) AS n, "
