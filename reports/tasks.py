@@ -5,8 +5,11 @@ from celery import shared_task
 def refresh_report_snapshots() -> int:
     """Beat runs this every few minutes: each report snapshot staff looked at lately that is
     out of date (changes since, an earlier day, or a Refresh asked for) is computed again;
-    then old snapshots and seen changes are pruned. Returns how many were recomputed."""
+    then old snapshots and seen changes are pruned, and the revenue rows the triggers
+    appended are folded into one per key. Returns how many were recomputed."""
     from django.utils import timezone
+
+    from reports.summaries import revenue_days_fold
 
     from reports.snapshots import (
         snapshot_refresh,
@@ -15,6 +18,7 @@ def refresh_report_snapshots() -> int:
         snapshots_prune,
     )
 
+    revenue_days_fold()
     if not snapshots_enabled():
         return 0
     done = 0

@@ -17,12 +17,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 
 from billing.models import Invoice, InvoiceStatus, Payment, PaymentState, Refund, RefundState
-from reports.periods import Period, month_end
+from reports.periods import Period, month_end, months_between
 from reports.selectors.common import as_date, day_after_start, fetch_all
+from reports.summaries import revenue_by_month, summaries_kept
 
 RECEIVED = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
 CLAIMS = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
 MEASURES = ("invoiced", "collected", "refunded", "outstanding")
+OUTSIDE = dt.date(1, 1, 1)  # a month in no period
 
 
 def _in(period: Period, name: str) -> Q:
@@ -88,6 +90,30 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
     if not periods:
         return revenue
     _whole_months(periods)
+    if summaries_kept():
+        return _revenue_from_days(revenue, periods, category)
+    return _revenue_from_rows(revenue, periods, category)
+
+
+def _revenue_from_days(revenue: Revenue, periods: dict[str, Period], category: str) -> Revenue:
+    """The same figures from the revenue per day the database keeps (reports/summaries.py):
+    one query over a few rows per day, however many invoices and payments there are."""
+    first = min(p.first_on for p in periods.values())
+    last = max(p.last_on for p in periods.values())
+    months = [m.first_on for m in months_between(first, last)]
+    rows: dict[str, list] = {measure: [] for measure in MEASURES}
+    for measure, category_name, method, month, cents in revenue_by_month(
+        months=months, category=category
+    ):
+        # Outside the span: no money in any period, but the category and method are listed.
+        rows[measure].append((category_name, method, month or OUTSIDE, cents if month else 0))
+    for measure in MEASURES:
+        _spread(revenue, measure, periods, rows[measure])
+    return revenue
+
+
+def _revenue_from_rows(revenue: Revenue, periods: dict[str, Period], category: str) -> Revenue:
+    """`revenue_figures` summed from the invoices, payments and refunds (any database)."""
     invoices = Invoice.objects.order_by()
     # A $0.00 settlement of an invoice with nothing owed ("none") is no money received.
     payments = (
