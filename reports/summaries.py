@@ -4,7 +4,6 @@ appended to by triggers on PostgreSQL, folded here into one row per key."""
 from django.db import connection
 
 from membership.dates import add_months
-
 from reports.models import RevenueDay
 
 

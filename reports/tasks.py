@@ -9,14 +9,13 @@ def refresh_report_snapshots() -> int:
     appended are folded into one per key. Returns how many were recomputed."""
     from django.utils import timezone
 
-    from reports.summaries import revenue_days_fold
-
     from reports.snapshots import (
         snapshot_refresh,
         snapshots_due,
         snapshots_enabled,
         snapshots_prune,
     )
+    from reports.summaries import revenue_days_fold
 
     revenue_days_fold()
     if not snapshots_enabled():
