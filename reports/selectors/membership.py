@@ -261,32 +261,42 @@ def _retention_by_masks(
     ends = _retention_ends(years, start_month, today)
     every_year, starts = _cohort_starts(years, start_month)
     ordered = list(ends.values()) or [today]  # with no year ended yet, only the cohorts count
-    rows, _mixed = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
+    rows = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts).rows
     return _cohorts_from_masks(rows, years=years, every_year=every_year, ends=ends, ordered=ordered)
 
 
-def standing_and_retention(
-    *, dates: list[dt.date], years: list[int], start_month: int, grace_days: int, today
-) -> tuple[StandingGrid, list[Cohort]]:
-    """`standing_on_dates` and `retention_by_cohort` together: on PostgreSQL one pass over
-    the terms for both (the month ends and fiscal year ends as bit positions of one mask)."""
+def standing_retention_and_places(
+    *,
+    dates: list[dt.date],
+    years: list[int],
+    start_month: int,
+    grace_days: int,
+    today: dt.date,
+    place_on: dt.date,
+) -> tuple[StandingGrid, list[Cohort], tuple[list, list]]:
+    """`standing_on_dates`, `retention_by_cohort` and `members_by_place` together: on
+    PostgreSQL one pass over the terms for all three (the month ends and fiscal year ends as
+    bit positions of one mask, the members joined to the memberships' masks once)."""
     ends = _retention_ends(years, start_month, today) if years else {}
-    ordered = sorted(set(dates) | set(ends.values()))
+    ordered = sorted(set(dates) | set(ends.values()) | {place_on})
     if connection.vendor != "postgresql" or not dates or not years or len(ordered) > MAX_DATES:
         grid = standing_on_dates(dates=dates, grace_days=grace_days)
         cohorts = retention_by_cohort(
             years=years, start_month=start_month, grace_days=grace_days, today=today
         )
-        return grid, cohorts
+        return grid, cohorts, members_by_place(on=place_on, grace_days=grace_days)
     every_year, starts = _cohort_starts(years, start_month)
-    rows, mixed = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
+    masks = membership_masks(
+        dates=ordered, grace_days=grace_days, cohort_starts=starts, place_on=place_on
+    )
     grid = StandingGrid(
-        dates=dates, counts=counts_from_masks(rows, mixed, ordered=ordered, dates=dates)
+        dates=dates,
+        counts=counts_from_masks(masks.rows, masks.mixed, ordered=ordered, dates=dates),
     )
     cohorts = _cohorts_from_masks(
-        rows, years=years, every_year=every_year, ends=ends, ordered=ordered
+        masks.rows, years=years, every_year=every_year, ends=ends, ordered=ordered
     )
-    return grid, cohorts
+    return grid, cohorts, _places_sorted(masks.places)
 
 
 def retention_by_cohort_portable(
@@ -352,6 +362,11 @@ def members_by_place(*, on: dt.date, grace_days: int) -> tuple[list, list]:
         .values_list("member__country", "member__state_province")
         .annotate(n=Count("pk"))
     )
+    return _places_sorted(rows)
+
+
+def _places_sorted(rows) -> tuple[list, list]:
+    """(country, state, members) rows → countries by members, US states by members."""
     by_country: dict[str, int] = {}
     by_state: dict[str, int] = {}
     for country, state, n in rows:

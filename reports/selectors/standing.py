@@ -23,7 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from membership.models import MembershipTerm, TermStatus
+from membership.models import Member, Membership, MembershipTerm, TermStatus
 from reports.selectors.common import day_after_start, fetch_all
 
 ACTIVE, GRACE, LAPSED = 3, 2, 1
@@ -44,9 +44,22 @@ def _mask(low: str, high: str) -> str:
     return f"CASE WHEN {high} > {low} THEN (1::bigint << {high}) - (1::bigint << {low}) ELSE 0 END"
 
 
+@dataclass
+class Masks:
+    rows: list[MaskRow]
+    # Per membership whose terms have several categories: (category, active, grace).
+    mixed: dict[int, list[tuple[int, int, int]]]
+    # (country, state or province, members) in good standing on the place date, if asked.
+    places: list[tuple[str, str, int]]
+
+
 def membership_masks(
-    *, dates: list[dt.date], grace_days: int, cohort_starts: list[dt.date] | None = None
-) -> tuple[list[MaskRow], dict[int, list[tuple[int, int, int]]]]:
+    *,
+    dates: list[dt.date],
+    grace_days: int,
+    cohort_starts: list[dt.date] | None = None,
+    place_on: dt.date | None = None,
+) -> Masks:
     """Masks over `dates` (sorted, distinct, at most MAX_DATES): bit i of `active` is set when
     the membership is active on dates[i], of `grace` when a term's grace period holds it, of
     `counted` when any paid term counts that day. Returns the grouped rows of single-category
@@ -86,6 +99,19 @@ def membership_masks(
         "FROM t WHERE t.membership_id IN (SELECT membership_id FROM m WHERE c0 <> c1) "
         "GROUP BY t.membership_id, t.category_id"
     )
+    if place_on is not None:
+        # Where the members in good standing on that date are: the same masks, joined to the
+        # members once, instead of another pass over the terms.
+        bit = 1 << dates.index(place_on)
+        sql += (
+            f" UNION ALL SELECT -2, 0, NULL, 0, 0, 0, COUNT(*), mb.country, mb.state_province "  # noqa: S608
+            f"FROM m JOIN {Membership._meta.db_table} ms ON ms.id = m.membership_id "
+            f"JOIN {Member._meta.db_table} mb ON mb.id = ms.member_id "
+            f"WHERE (m.a | m.g) & {int(bit)} <> 0 GROUP BY mb.country, mb.state_province"
+        )
+        sql = sql.replace("n, COUNT(*) FROM m WHERE", "n, COUNT(*), '', '' FROM m WHERE")
+        sql = sql.replace("n, 1 FROM m WHERE", "n, 1, '', '' FROM m WHERE")
+        sql = sql.replace("0, 0 FROM t WHERE", "0, 0, '', '' FROM t WHERE")
     params = {
         "dates": list(dates),
         "known": [day_after_start(day) for day in dates],
@@ -93,16 +119,20 @@ def membership_masks(
     }
     if cohort_starts:
         params["cohorts"] = list(cohort_starts)
-    rows: list[MaskRow] = []
-    mixed: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    for membership_id, cohort_index, category_id, a, g, n, members in fetch_all(sql, params):
-        if membership_id == 0:
+    masks = Masks(rows=[], mixed=defaultdict(list), places=[])
+    rows, mixed = masks.rows, masks.mixed
+    for membership_id, cohort_index, category_id, a, g, n, members, *place in fetch_all(
+        sql, params
+    ):
+        if membership_id == -2:
+            masks.places.append((place[0], place[1], members))
+        elif membership_id == 0:
             rows.append(MaskRow(cohort_index, category_id, a, g, n, members))
         elif cohort_index == -1:
             mixed[membership_id].append((category_id, a, g))
         else:
             rows.append(MaskRow(cohort_index, -membership_id, a, g, n, 1))
-    return rows, mixed
+    return masks
 
 
 def runs(mask: int):
@@ -130,8 +160,8 @@ def standing_counts(
     """Members per (date index, state, category id) on each of `dates`, as
     `standing_on_dates` counts them (no zero entries)."""
     ordered = sorted(set(dates))
-    rows, mixed = membership_masks(dates=ordered, grace_days=grace_days)
-    return counts_from_masks(rows, mixed, ordered=ordered, dates=dates)
+    masks = membership_masks(dates=ordered, grace_days=grace_days)
+    return counts_from_masks(masks.rows, masks.mixed, ordered=ordered, dates=dates)
 
 
 def counts_from_masks(

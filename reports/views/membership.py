@@ -17,8 +17,7 @@ from reports.selectors.membership import (
     LAPSED,
     categories,
     flows_by_month,
-    members_by_place,
-    standing_and_retention,
+    standing_retention_and_places,
 )
 from reports.snapshots import ReportPage
 from reports.tables import Table
@@ -57,11 +56,15 @@ def membership_build(values, rules, today):
     first_year = fiscal_year_of(start, start_month=sm)
     last_year = fiscal_year_of(today, start_month=sm)
     cohort_years = list(range(min(first_year, last_year - 2), last_year + 1))
-    grid, cohorts = standing_and_retention(
-        dates=dates, years=cohort_years, start_month=sm, grace_days=grace, today=today
-    )
     place_day = dates[-1]
-    by_country, by_state = members_by_place(on=place_day, grace_days=grace)
+    grid, cohorts, (by_country, by_state) = standing_retention_and_places(
+        dates=dates,
+        years=cohort_years,
+        start_month=sm,
+        grace_days=grace,
+        today=today,
+        place_on=place_day,
+    )
 
     status_table = Table(
         key="status",

@@ -11,11 +11,12 @@ from django.db import connection
 
 from reports.periods import months_between
 from reports.selectors.membership import (
+    members_by_place,
     retention_by_cohort,
     retention_by_cohort_portable,
-    standing_and_retention,
     standing_on_dates,
     standing_on_dates_portable,
+    standing_retention_and_places,
 )
 from reports.selectors.standing import runs
 from tests.reports.history import TODAY, Builder, build_history
@@ -84,13 +85,21 @@ def test_retention_equals_the_portable_query(today):
         ) == retention_by_cohort_portable(years=years, start_month=7, grace_days=60, today=TODAY)
 
 
-def test_status_and_retention_in_one_pass_equal_each_alone(today):
+@pytest.mark.parametrize("place_on", [TODAY, dt.date(2025, 10, 31), dt.date(2025, 12, 31)])
+def test_status_retention_and_places_in_one_pass_equal_each_alone(today, place_on):
     build_history()
     _awkward_members()
     dates = _date_sets()[0]
-    grid, cohorts = standing_and_retention(
-        dates=dates, years=[2024, 2025, 2026, 2027], start_month=7, grace_days=60, today=TODAY
+    grid, cohorts, places = standing_retention_and_places(
+        dates=dates,
+        years=[2024, 2025, 2026, 2027],
+        start_month=7,
+        grace_days=60,
+        today=TODAY,
+        place_on=place_on,
     )
+    assert places == members_by_place(on=place_on, grace_days=60)
+    assert places[0]  # someone is somewhere
     assert grid.counts == standing_on_dates_portable(dates=dates, grace_days=60).counts
     assert cohorts == retention_by_cohort_portable(
         years=[2024, 2025, 2026, 2027], start_month=7, grace_days=60, today=TODAY
