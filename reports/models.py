@@ -58,3 +58,29 @@ class ReportSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.page}?{self.query} on {self.today} ({self.computed_at:%H:%M})"
+
+
+class RevenueDay(models.Model):
+    """Money per (measure, day, invoice category, payment method): rows appended by PostgreSQL
+    row triggers on the invoices, payments and refunds (reports/migrations/0002), each the
+    change one written row made, so no writer waits on another; the refresh sweep folds them
+    into one row per key. The revenue report sums these instead of every invoice and payment.
+
+    `source_rows` counts the rows behind a key, so a category or method that has rows but no
+    money (a cancelled invoice) is still listed, as when the report read the rows."""
+
+    id = models.BigAutoField(primary_key=True)
+    measure = models.CharField(max_length=16)  # invoiced, outstanding, collected, refunded
+    day = models.DateField()
+    category_name = models.CharField(max_length=100)
+    method = models.CharField(max_length=16, blank=True)  # the payment's gateway
+    cents = models.BigIntegerField()
+    source_rows = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category_name", "measure"], name="reports_rev_categor_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.measure} {self.day} {self.category_name} {self.method}: {self.cents}"

@@ -25,6 +25,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 
 from reports.models import ReportSnapshot
+from reports.selectors.common import report_computing
 
 MAX_COUNTED_CHANGES = 1000  # "1,000 or more changes": counting further tells staff nothing new
 
@@ -102,7 +103,8 @@ def _compute_and_store(*, page: ReportPage, values, query, rules, today, digest)
     # The mark is read before the figures, so a change written meanwhile shows as not counted.
     mark = current_change_mark()
     started = time.perf_counter()
-    report, heading = page.build(values, rules, today)
+    with report_computing():
+        report, heading = page.build(values, rules, today)
     elapsed_ms = round((time.perf_counter() - started) * 1000)
     now = timezone.now()
     snapshot = ReportSnapshot(
@@ -141,7 +143,8 @@ def serve_report(*, page: ReportPage, values: dict, query: str, rules, today) ->
     REPORTS_STALE_SECONDS), else computed from the rows and stored. The number of queries does
     not depend on the data: three to serve a snapshot, the page's own plus three to compute."""
     if not snapshots_enabled():
-        report, heading = page.build(values, rules, today)
+        with report_computing():
+            report, heading = page.build(values, rules, today)
         return Served(report, heading, None, computed_now=True, changes_since=0)
     language = translation.get_language() or settings.LANGUAGE_CODE
     digest = snapshot_digest(

@@ -5,7 +5,8 @@ from celery import shared_task
 def refresh_report_snapshots() -> int:
     """Beat runs this every few minutes: each report snapshot staff looked at lately that is
     out of date (changes since, an earlier day, or a Refresh asked for) is computed again;
-    then old snapshots and seen changes are pruned. Returns how many were recomputed."""
+    then old snapshots and seen changes are pruned, and the revenue rows the triggers
+    appended are folded into one per key. Returns how many were recomputed."""
     from django.utils import timezone
 
     from reports.snapshots import (
@@ -14,7 +15,9 @@ def refresh_report_snapshots() -> int:
         snapshots_enabled,
         snapshots_prune,
     )
+    from reports.summaries import revenue_days_fold
 
+    revenue_days_fold()
     if not snapshots_enabled():
         return 0
     done = 0

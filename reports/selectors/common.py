@@ -2,8 +2,9 @@
 Django querysets (an outer GROUP BY over an inner per-membership aggregate)."""
 
 import datetime as dt
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,3 +100,16 @@ def fetch_all(sql: str, params) -> list[tuple]:
 def inner_sql(queryset) -> tuple[str, tuple]:
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
+
+
+@contextmanager
+def report_computing():
+    """Around the computation of a report's figures: on PostgreSQL, in one transaction with
+    JIT compilation off (its compile time costs more than it saves on these one-pass
+    aggregates) and room to hash a row per membership in memory. One query."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        fetch_all("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)", ())
+        yield

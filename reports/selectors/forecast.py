@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from membership.dates import add_months
@@ -22,8 +23,8 @@ from reports.periods import Period
 from reports.selectors.common import fetch_all, paid_terms
 from reports.selectors.dues import (
     FACT_FIELDS,
+    Quoter,
     ScheduleBook,
-    quote_or_none,
     round_half_up_ratio,
 )
 
@@ -50,15 +51,19 @@ def renewal_rate_measured(*, today: dt.date, grace_days: int) -> RenewalRate:
     last = today - dt.timedelta(days=grace_days)
     first = add_months(last, -12) + dt.timedelta(days=1)
     # Renewed as in `renewal_chain_q`: another paid term (not a reinstatement) starts on the
-    # end date. Those terms start within the same twelve months, so one hash join against
-    # them replaces a lookup per ended term.
+    # end date. Those terms start within the same twelve months, so one hash of them is
+    # probed per ended term instead of a lookup each.
     table = MembershipTerm._meta.db_table
     ((ended, renewed),) = fetch_all(
-        f"SELECT COUNT(*), COUNT(n.membership_id) FROM {table} t "  # noqa: S608
-        f"LEFT JOIN (SELECT DISTINCT membership_id, start_on FROM {table} "
-        "WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s) n "
-        "ON n.membership_id = t.membership_id AND n.start_on = t.end_on "
-        "WHERE t.status = %s AND t.kind <> %s AND t.end_on BETWEEN %s AND %s",
+        f"SELECT COUNT(*), COUNT(*) FILTER (WHERE (membership_id, end_on) IN ("  # noqa: S608
+        f"SELECT membership_id, start_on FROM {table} WHERE status = %s AND kind <> %s "
+        f"AND start_on BETWEEN %s AND %s)) FROM {table} "
+        "WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s"
+        if connection.vendor == "postgresql"
+        else f"SELECT COUNT(*), COALESCE(SUM((membership_id, end_on) IN ("  # noqa: S608
+        f"SELECT membership_id, start_on FROM {table} WHERE status = %s AND kind <> %s "
+        f"AND start_on BETWEEN %s AND %s)), 0) FROM {table} "
+        "WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s",
         (
             TermStatus.ACTIVE,
             TermKind.REINSTATEMENT,
@@ -124,7 +129,6 @@ def forecast_population(*, period: Period):
         .filter(~Exists(renewal))
         .order_by()
         .values_list("end_on", "membership__category__code", *FACT_FIELDS)
-        .iterator(chunk_size=5_000)
     )
     for end_on, category, member_id, position, salary, population, budget in rows:
         yield end_on, (member_id, resolve(category, position), position, salary, population, budget)
@@ -139,20 +143,29 @@ def forecast_compute(
     book = ScheduleBook(first_on=period.first_on, last_on=period.last_on)
     forecast.schedule_names = book.names
     population = []
+    quoter = Quoter()
+    schedules: dict[dt.date, object] = {}
+    by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for end_on, facts in forecast_population(period=period):
         population.append(facts)
-        forecast.terms += 1
         _member_id, category, position, salary, pop, budget = facts
-        cents = quote_or_none(book.on(end_on), category, position, salary, pop, budget)
+        if end_on not in schedules:
+            schedules[end_on] = book.on(end_on)
+        cents = quoter.quote(schedules[end_on], category, position, salary, pop, budget)
         if cents is None:
             forecast.not_quoted += 1
             continue
         forecast.requoted_cents += cents
-        month = end_on.strftime("%Y-%m")
-        forecast.by_month[month][0] += 1
-        forecast.by_month[month][1] += cents
-        forecast.by_category[category][0] += 1
-        forecast.by_category[category][1] += cents
+        month = by_month[f"{end_on.year:04d}-{end_on.month:02d}"]
+        month[0] += 1
+        month[1] += cents
+        kind = by_category[category]
+        kind[0] += 1
+        kind[1] += cents
+    forecast.terms = len(population)
+    forecast.by_month.update(by_month)
+    forecast.by_category.update(by_category)
     if draft is not None:
         current = dues_schedule_in_effect(on=today) or draft
         forecast.draft = impact_compute(

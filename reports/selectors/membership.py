@@ -5,6 +5,7 @@ retention by join cohort, and where members are."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
@@ -18,11 +19,18 @@ from reports.selectors.common import (
     in_grace_window,
     inner_sql,
     known_on,
-    month_of,
     paid_terms,
 )
-
-ACTIVE, GRACE, LAPSED = 3, 2, 1
+from reports.selectors.standing import (
+    ACTIVE,
+    GRACE,
+    LAPSED,
+    MAX_DATES,
+    counts_from_masks,
+    good_standing_by_cohort,
+    membership_masks,
+    standing_counts,
+)
 
 
 @dataclass
@@ -47,7 +55,18 @@ class StandingGrid:
 def standing_on_dates(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
     """Each membership's state on each date, from its paid terms: active when a term holds the
     date, in grace when one ended within the grace period, lapsed when all ended before it;
-    and its category then (the active term's, else the one in grace). One query."""
+    and its category then (the active term's, else the one in grace). One query: on
+    PostgreSQL one pass with the dates as bit positions (reports/selectors/standing.py), up to
+    62 dates at a time; elsewhere one CASE per date."""
+    if not dates:
+        return StandingGrid(dates=dates)
+    if connection.vendor == "postgresql" and len(set(dates)) <= MAX_DATES:
+        return StandingGrid(dates=dates, counts=standing_counts(dates=dates, grace_days=grace_days))
+    return standing_on_dates_portable(dates=dates, grace_days=grace_days)
+
+
+def standing_on_dates_portable(*, dates: list[dt.date], grace_days: int) -> StandingGrid:
+    """`standing_on_dates` with one CASE per date in a grouped query: any database."""
     annotations = {}
     for i, day in enumerate(dates):
         annotations[f"st{i}"] = Max(
@@ -108,57 +127,56 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     grace = dt.timedelta(days=grace_days)
     first, last = months[0].first_on, months[-1].last_on
     # Renewed: another paid term (not a reinstatement) starts on its end date, as in
-    # `renewal_chain_q`, found with one hash join against the terms starting in the span
-    # (the only ones that can renew a term ending in it) instead of a lookup per term. Only the
-    # terms that start, end or lapse within the span are read (three index ranges), and each
-    # is counted once by (measure, month) with GROUP BY, not once per month with a CASE.
+    # `renewal_chain_q`, looked up in one hash of the terms starting in the span (the only
+    # ones that can renew a term ending in it) instead of a lookup per term. The terms that
+    # start, and those that end or lapse, in the span are read along two index ranges and
+    # counted per day in SQL; the days are put in their months here.
     table = MembershipTerm._meta.db_table
-    start_month, end_month = month_of("t.start_on"), month_of("t.end_on")
-    lapse_month = month_of("t.end_on", plus_days=True)
     sql = (
-        f"WITH n AS (SELECT DISTINCT membership_id, start_on FROM {table} "  # noqa: S608
-        f"WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
-        f"t AS (SELECT t.kind, t.start_on, t.end_on, (n.membership_id IS NOT NULL) AS renewed "
-        f"FROM {table} t LEFT JOIN n ON n.membership_id = t.membership_id "
-        f"AND n.start_on = t.end_on WHERE t.status = %s AND (t.start_on BETWEEN %s AND %s "
-        f"OR t.end_on BETWEEN %s AND %s)) "
-        f"SELECT 's:' || t.kind, {start_month}, COUNT(*) FROM t "
-        f"WHERE t.start_on BETWEEN %s AND %s AND t.kind IN (%s, %s, %s, %s) GROUP BY 1, 2 "
-        f"UNION ALL SELECT CASE WHEN t.renewed THEN 'e:renewed' WHEN t.end_on > %s "
-        f"THEN 'e:undecided' ELSE 'e:other' END, {end_month}, COUNT(*) "
-        f"FROM t WHERE t.kind <> %s AND t.end_on BETWEEN %s AND %s GROUP BY 1, 2 "
-        f"UNION ALL SELECT 'lapse', {lapse_month}, COUNT(*) FROM t "
-        f"WHERE t.kind <> %s AND NOT t.renewed AND t.end_on BETWEEN %s AND %s "
-        f"AND t.end_on <= %s GROUP BY 1, 2"
+        f"SELECT 's', kind, start_on, FALSE, COUNT(*) FROM {table} "  # noqa: S608
+        "WHERE status = %s AND start_on BETWEEN %s AND %s AND kind IN (%s, %s, %s, %s) "
+        "GROUP BY kind, start_on "
+        "UNION ALL SELECT 'e', '', end_on, (membership_id, end_on) IN (SELECT membership_id, "
+        f"start_on FROM {table} WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
+        f"COUNT(*) FROM {table} WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s "
+        "GROUP BY 3, 4"
     )
     kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
     params = (
+        TermStatus.ACTIVE,
+        first,
+        last,
+        *kinds,
         TermStatus.ACTIVE,
         TermKind.REINSTATEMENT,
         first - grace,
         last,
         TermStatus.ACTIVE,
-        first,
-        last,
-        first - grace,
-        last,
-        first,
-        last,
-        *kinds,
-        today - grace,
-        TermKind.LIFE,
-        first,
-        last,
-        grace_days,
         TermKind.LIFE,
         first - grace,
-        last - grace,
-        today - grace,
+        last,
     )
     found: dict[tuple[str, dt.date], int] = {}
-    for measure, month, n in fetch_all(sql, params):
-        month = as_date(month)
-        found[(measure, month)] = found.get((measure, month), 0) + int(n)
+
+    def add(measure, day, n):
+        key = (measure, day.replace(day=1))
+        found[key] = found.get(key, 0) + int(n)
+
+    for branch, kind, day, renewed, n in fetch_all(sql, params):
+        day = as_date(day)
+        if branch == "s":
+            add(f"s:{kind}", day, n)
+            continue
+        if first <= day <= last:
+            if renewed:
+                add("e:renewed", day, n)
+            else:
+                add("e:undecided" if day > today - grace else "e:other", day, n)
+        # The lapse falls on the day after the grace period: from the span's first day on,
+        # and not after today.
+        lapse_on = day + grace
+        if not renewed and first <= lapse_on <= last and day <= today - grace:
+            add("lapse", lapse_on, n)
     flows = []
     for month in months:
         m = month.first_on
@@ -196,6 +214,95 @@ def retention_by_cohort(
 ) -> list[Cohort]:
     """Of the members whose first paid term started in fiscal year Y, how many were in good
     standing at the end of each later fiscal year that has ended. One query."""
+    if not years:
+        return []
+    if connection.vendor == "postgresql":
+        return _retention_by_masks(
+            years=years, start_month=start_month, grace_days=grace_days, today=today
+        )
+    return retention_by_cohort_portable(
+        years=years, start_month=start_month, grace_days=grace_days, today=today
+    )
+
+
+def _retention_ends(years: list[int], start_month: int, today: dt.date) -> dict[int, dt.date]:
+    last_year = fiscal_year_of(today, start_month=start_month) - 1
+    return {
+        y: fiscal_year(y, start_month=start_month).last_on
+        for y in range(min(years) + 1, last_year + 1)
+    }
+
+
+def _cohort_starts(years: list[int], start_month: int) -> tuple[list[int], list[dt.date]]:
+    """Every fiscal year from the first cohort to the last, and the days they start on (and
+    the day after the last ends): a first paid start's place among them is its cohort."""
+    every_year = list(range(min(years), max(years) + 1))
+    starts = [fiscal_year(y, start_month=start_month).first_on for y in every_year]
+    starts.append(fiscal_year(max(years), start_month=start_month).last_on + dt.timedelta(days=1))
+    return every_year, starts
+
+
+def _cohorts_from_masks(rows, *, years, every_year, ends, ordered) -> list[Cohort]:
+    index = {day: i for i, day in enumerate(ordered)}
+    found = good_standing_by_cohort(rows, positions=[index[day] for day in ends.values()])
+    positions = {y: i for i, y in enumerate(ends)}
+    cohorts = []
+    for year in years:
+        members, standing = found.get(every_year.index(year) + 1, (0, [0] * len(ends)))
+        retained = [(y, standing[positions[y]]) for y in ends if y > year]
+        cohorts.append(Cohort(year, members, retained))
+    return cohorts
+
+
+def _retention_by_masks(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """`retention_by_cohort` in one pass with the fiscal year ends as bit positions."""
+    ends = _retention_ends(years, start_month, today)
+    every_year, starts = _cohort_starts(years, start_month)
+    ordered = list(ends.values()) or [today]  # with no year ended yet, only the cohorts count
+    rows = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts).rows
+    return _cohorts_from_masks(rows, years=years, every_year=every_year, ends=ends, ordered=ordered)
+
+
+def standing_retention_and_places(
+    *,
+    dates: list[dt.date],
+    years: list[int],
+    start_month: int,
+    grace_days: int,
+    today: dt.date,
+    place_on: dt.date,
+) -> tuple[StandingGrid, list[Cohort], tuple[list, list]]:
+    """`standing_on_dates`, `retention_by_cohort` and `members_by_place` together: on
+    PostgreSQL one pass over the terms for all three (the month ends and fiscal year ends as
+    bit positions of one mask, the members joined to the memberships' masks once)."""
+    ends = _retention_ends(years, start_month, today) if years else {}
+    ordered = sorted(set(dates) | set(ends.values()) | {place_on})
+    if connection.vendor != "postgresql" or not dates or not years or len(ordered) > MAX_DATES:
+        grid = standing_on_dates(dates=dates, grace_days=grace_days)
+        cohorts = retention_by_cohort(
+            years=years, start_month=start_month, grace_days=grace_days, today=today
+        )
+        return grid, cohorts, members_by_place(on=place_on, grace_days=grace_days)
+    every_year, starts = _cohort_starts(years, start_month)
+    masks = membership_masks(
+        dates=ordered, grace_days=grace_days, cohort_starts=starts, place_on=place_on
+    )
+    grid = StandingGrid(
+        dates=dates,
+        counts=counts_from_masks(masks.rows, masks.mixed, ordered=ordered, dates=dates),
+    )
+    cohorts = _cohorts_from_masks(
+        masks.rows, years=years, every_year=every_year, ends=ends, ordered=ordered
+    )
+    return grid, cohorts, _places_sorted(masks.places)
+
+
+def retention_by_cohort_portable(
+    *, years: list[int], start_month: int, grace_days: int, today: dt.date
+) -> list[Cohort]:
+    """`retention_by_cohort` with one CASE per fiscal year end: any database."""
     if not years:
         return []
     periods = {y: fiscal_year(y, start_month=start_month) for y in years}
@@ -255,6 +362,11 @@ def members_by_place(*, on: dt.date, grace_days: int) -> tuple[list, list]:
         .values_list("member__country", "member__state_province")
         .annotate(n=Count("pk"))
     )
+    return _places_sorted(rows)
+
+
+def _places_sorted(rows) -> tuple[list, list]:
+    """(country, state, members) rows → countries by members, US states by members."""
     by_country: dict[str, int] = {}
     by_state: dict[str, int] = {}
     for country, state, n in rows:

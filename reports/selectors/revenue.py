@@ -14,15 +14,17 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate
 
 from billing.models import Invoice, InvoiceStatus, Payment, PaymentState, Refund, RefundState
-from reports.periods import Period, month_end
-from reports.selectors.common import day_after_start, fetch_all
+from reports.periods import Period, month_end, months_between
+from reports.selectors.common import as_date, day_after_start, fetch_all
+from reports.summaries import revenue_by_month, summaries_kept
 
 RECEIVED = (PaymentState.CONFIRMED, PaymentState.REFUNDED)
 CLAIMS = (InvoiceStatus.OPEN, InvoiceStatus.PAID)
 MEASURES = ("invoiced", "collected", "refunded", "outstanding")
+OUTSIDE = dt.date(1, 1, 1)  # a month in no period
 
 
 def _in(period: Period, name: str) -> Q:
@@ -63,12 +65,15 @@ def _whole_months(periods: dict[str, Period]) -> None:
 
 
 def _spread(revenue: Revenue, measure: str, periods: dict[str, Period], rows) -> None:
-    """Add per-month sums (category, method, first day of the month, cents) to each period
-    holding that month. Every category and method seen gets a cell in every period (zero
-    when none of its months is in it), so the report lists the same rows for every span."""
-    for category, method, month, cents in rows:
+    """Add per-day sums (category, method, day, cents) to each period holding that day.
+    Every category and method seen gets a cell in every period (zero when none of its days is
+    in it), so the report lists the same rows for every span."""
+    months: dict[tuple[str, str, dt.date], int] = defaultdict(int)
+    for category, method, day, cents in rows:
+        months[(category, method, as_date(day).replace(day=1))] += int(cents)
+    for (category, method, month), cents in months.items():
         for key, period in periods.items():
-            revenue.cells[(measure, key, category, method)] += int(cents) if month in period else 0
+            revenue.cells[(measure, key, category, method)] += cents if month in period else 0
 
 
 def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenue:
@@ -78,12 +83,37 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
     made. Outstanding: what the period's open invoices still ask for today.
 
     The periods are whole calendar months (months and fiscal years): each measure is summed
-    once per month in SQL, three queries over the span however many periods are asked for,
-    and a period's figure is the sum of its months."""
+    once per day of the span in SQL (grouping by the date itself, not by a month computed
+    for every row), three queries over the span however many periods are asked for, and a
+    period's figure is the sum of its days."""
     revenue = Revenue()
     if not periods:
         return revenue
     _whole_months(periods)
+    if summaries_kept():
+        return _revenue_from_days(revenue, periods, category)
+    return _revenue_from_rows(revenue, periods, category)
+
+
+def _revenue_from_days(revenue: Revenue, periods: dict[str, Period], category: str) -> Revenue:
+    """The same figures from the revenue per day the database keeps (reports/summaries.py):
+    one query over a few rows per day, however many invoices and payments there are."""
+    first = min(p.first_on for p in periods.values())
+    last = max(p.last_on for p in periods.values())
+    months = [m.first_on for m in months_between(first, last)]
+    rows: dict[str, list] = {measure: [] for measure in MEASURES}
+    for measure, category_name, method, month, cents in revenue_by_month(
+        months=months, category=category
+    ):
+        # Outside the span: no money in any period, but the category and method are listed.
+        rows[measure].append((category_name, method, month or OUTSIDE, cents if month else 0))
+    for measure in MEASURES:
+        _spread(revenue, measure, periods, rows[measure])
+    return revenue
+
+
+def _revenue_from_rows(revenue: Revenue, periods: dict[str, Period], category: str) -> Revenue:
+    """`revenue_figures` summed from the invoices, payments and refunds (any database)."""
     invoices = Invoice.objects.order_by()
     # A $0.00 settlement of an invoice with nothing owed ("none") is no money received.
     payments = (
@@ -97,9 +127,7 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
         payments = payments.filter(invoice__category_name=category)
         refunds = refunds.filter(payment__invoice__category_name=category)
     rows = list(
-        invoices.annotate(month=TruncMonth("issued_on", output_field=DateField()))
-        .values_list("category_name", "month")
-        .annotate(
+        invoices.values_list("category_name", "issued_on").annotate(
             invoiced=_money("total_cents", Q(status__in=CLAIMS)),
             outstanding=_money(F("total_cents") - F("paid_cents"), Q(status=InvoiceStatus.OPEN)),
         )
@@ -111,15 +139,13 @@ def revenue_figures(*, periods: dict[str, Period], category: str = "") -> Revenu
     )
     rows = (
         payments.annotate(day=received_on)
-        .annotate(month=TruncMonth("day", output_field=DateField()))
-        .values_list("invoice__category_name", "gateway", "month")
+        .values_list("invoice__category_name", "gateway", "day")
         .annotate(cents=_money("amount_cents", Q()))
     )
     _spread(revenue, "collected", periods, rows)
     rows = (
         refunds.annotate(day=TruncDate("created_at"))
-        .annotate(month=TruncMonth("day", output_field=DateField()))
-        .values_list("payment__invoice__category_name", "payment__gateway", "month")
+        .values_list("payment__invoice__category_name", "payment__gateway", "day")
         .annotate(cents=_money("amount_cents", Q()))
     )
     _spread(revenue, "refunded", periods, rows)

@@ -10,9 +10,9 @@ from reports.periods import Period
 from reports.selectors.common import paid_terms
 from reports.selectors.dues import (
     FACT_FIELDS,
+    Quoter,
     ScheduleBook,
     months_between_dates,
-    quote_or_none,
     round_half_up_ratio,
 )
 
@@ -42,10 +42,11 @@ def waivers_granted(*, years: dict[str, Period], term_months: int) -> WaiverTota
         .values_list("start_on", "end_on", "category__code", *FACT_FIELDS)
     )
     book = ScheduleBook(first_on=first, last_on=last) if rows else None
+    quoter = Quoter()
     for start_on, end_on, category, _member, position, salary, population, budget in rows:
         year = next(key for key, period in years.items() if start_on in period)
         months = months_between_dates(start_on, end_on)
-        annual = quote_or_none(book.on(start_on), category, position, salary, population, budget)
+        annual = quoter.quote(book.on(start_on), category, position, salary, population, budget)
         value = 0
         if annual is None:
             totals.not_quoted += 1

@@ -17,9 +17,7 @@ from reports.selectors.membership import (
     LAPSED,
     categories,
     flows_by_month,
-    members_by_place,
-    retention_by_cohort,
-    standing_on_dates,
+    standing_retention_and_places,
 )
 from reports.snapshots import ReportPage
 from reports.tables import Table
@@ -52,16 +50,21 @@ def membership_build(values, rules, today):
         m.label if m.last_on <= today else _("%(m)s (today)") % {"m": m.label} for m in months
     ]
     grace = rules.grace_days
-    grid = standing_on_dates(dates=dates, grace_days=grace)
     flows = flows_by_month(months=months, grace_days=grace, today=today)
     cats = categories()
     sm = rules.fiscal_year_start_month
     first_year = fiscal_year_of(start, start_month=sm)
     last_year = fiscal_year_of(today, start_month=sm)
     cohort_years = list(range(min(first_year, last_year - 2), last_year + 1))
-    cohorts = retention_by_cohort(years=cohort_years, start_month=sm, grace_days=grace, today=today)
     place_day = dates[-1]
-    by_country, by_state = members_by_place(on=place_day, grace_days=grace)
+    grid, cohorts, (by_country, by_state) = standing_retention_and_places(
+        dates=dates,
+        years=cohort_years,
+        start_month=sm,
+        grace_days=grace,
+        today=today,
+        place_on=place_day,
+    )
 
     status_table = Table(
         key="status",
