@@ -214,6 +214,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to serve")
     parser.add_argument("--label", default="")
+    parser.add_argument("--ingest-only", action="store_true", help="skip the drain and latency")
     args = parser.parse_args()
     # A `timeout` or Ctrl-C still stops the servers this started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
@@ -339,6 +340,8 @@ def main() -> int:
                 flush=True,
             )
 
+            if args.ingest_only:
+                return 0
             worker_cmd = [str(bin_dir / "celery"), "-A", "config", "worker", "-Q",
                           "webhooks", "--without-gossip", "--without-mingle",
                           "--loglevel=WARNING", "--hostname", "bench@ingest"]  # fmt: skip

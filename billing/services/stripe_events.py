@@ -110,9 +110,9 @@ def stripe_event_store(*, event: dict, body: bytes | None = None) -> int | None:
     duplicate delivery (acknowledged, nothing changed). `body`, the bytes Stripe signed, is
     stored as it came instead of encoding `event` again.
 
-    Nothing is published per event: the sweep drains `received` events every second or two
+    Nothing is published per event: beat drains `received` events every second or two
     (STRIPE_EVENT_DRAIN_EVERY_SECONDS), and a burst's first event may wake a worker sooner
-    (`doorbell_ring`, at most once per interval per process). If the broker is away the event
+    (`doorbell_maybe_ring`, at most once per interval per process). If the broker is away the event
     is stored all the same: Stripe is answered 2xx and never redelivers into a "duplicate"."""
     stripe_event_validate(event, body=body)
     text = None
