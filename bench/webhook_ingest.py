@@ -86,6 +86,8 @@ async def _read_response(reader) -> tuple[int, bool]:
             length = int(value)
         elif name == b"connection" and value.strip().lower() == b"close":
             close = True
+        elif name == b"transfer-encoding":
+            raise RuntimeError("The server answered without a Content-Length (chunked)")
     if length:
         await reader.readexactly(length)
     return status, close

@@ -120,3 +120,10 @@ def test_the_deployed_application_serves_pages_with_every_middleware():
 
     assert isinstance(wsgi.pages, WSGIHandler)
     assert wsgi.application is not wsgi.pages  # the dispatcher in front of it
+
+
+def test_the_lean_answer_says_its_length(lean_client, stripe_keys):
+    """Without it the answer would go out chunked, to Stripe and through the load balancer."""
+    response = post_event(lean_client, refund_event())
+
+    assert response["Content-Length"] == str(len(response.content))
