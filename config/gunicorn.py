@@ -2,7 +2,12 @@
 
 Threaded workers: a request mostly waits on PostgreSQL, Redis or Stripe, so each process
 serves several at once (Stripe's webhook bursts, a slow page). The timeout covers the
-slowest page; long work (exports, previews of big populations) runs in Celery, not here."""
+slowest page; long work (exports, previews of big populations) runs in Celery, not here.
+
+Two processes of four threads on a 2-core node: each process's Python runs one thread at a time,
+and the threads overlap their waits (a durable commit for every webhook). Three processes of
+three threads cost more CPU per webhook and were not faster (bench/webhook_ingest.py,
+bench/results/webhook-ingest-gunicorn-tuning.txt); with more cores, raise WEB_CONCURRENCY."""
 
 import os
 

@@ -40,12 +40,13 @@ class EventState(models.TextChoices):
 class StripeEvent(models.Model):
     """Every webhook event received (or fetched by reconciliation), once, by Stripe's id."""
 
-    stripe_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
+    # Unique by a constraint, not `unique=True`: that would add a second (LIKE) index to every
+    # webhook's INSERT. The state has one partial index, over the events still to be done or
+    # seen to (the only states anything looks up by): a processed event leaves it.
+    stripe_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
     payload = models.JSONField()
-    state = models.CharField(
-        max_length=16, choices=EventState.choices, default=EventState.RECEIVED, db_index=True
-    )
+    state = models.CharField(max_length=16, choices=EventState.choices, default=EventState.RECEIVED)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # When a worker claimed it (`processing`), and when a failed event is due to be tried again.
@@ -69,6 +70,23 @@ class StripeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stripe_id"], name="stripeevent_stripe_id_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["state", "id"],
+                condition=Q(
+                    state__in=[
+                        EventState.RECEIVED,
+                        EventState.PROCESSING,
+                        EventState.FAILED,
+                        EventState.FLAGGED,
+                    ]
+                ),
+                name="stripeevent_open_state",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.stripe_id} ({self.type}, {self.state})"

@@ -323,11 +323,25 @@ STRIPE_EVENT_PROCESSING_STALE_SECONDS = int(
 )
 # A webhook burst publishes one drain task; the bell stays rung this long if that task is lost.
 STRIPE_EVENT_DOORBELL_SECONDS = int(os.environ.get("STRIPE_EVENT_DOORBELL_SECONDS", "30"))
+# Each web process looks at the bell at most this often (a cache round trip), not per event.
+# Without Redis (tasks run eagerly, no beat) every event rings, and so is processed at once.
+STRIPE_EVENT_RING_EVERY_SECONDS = float(
+    os.environ.get("STRIPE_EVENT_RING_EVERY_SECONDS", "0.5" if REDIS_URL else "0")
+)
+# Beat drains stored events this often whatever the bell says: the bound on an event's wait
+# for a worker. While a backlog lasts, each tick lets one more idle worker process join.
+STRIPE_EVENT_DRAIN_EVERY_SECONDS = float(os.environ.get("STRIPE_EVENT_DRAIN_EVERY_SECONDS", "1"))
 CELERY_BEAT_SCHEDULE: dict = {
     "membership-daily": {
         "task": "membership.tasks.run_membership_daily",
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 12},
+    },
+    "stripe-events-drain": {
+        "task": "billing.tasks.drain_stripe_events",
+        "schedule": STRIPE_EVENT_DRAIN_EVERY_SECONDS,
+        # A tick that waited longer than the next one is dropped, not run late.
+        "options": {"expires": max(STRIPE_EVENT_DRAIN_EVERY_SECONDS, 1)},
     },
     "stripe-events-sweep": {
         "task": "billing.tasks.stripe_events_sweep",
@@ -421,3 +435,18 @@ CELERY_BEAT_SCHEDULE["ops-beat-heartbeat"] = {
     "schedule": 60,
     "options": {"expires": 55},
 }
+
+# --- The lean way through the server (config/lean.py) ---
+# Exact paths served without the pages' middleware: Stripe's webhook (signed, CSRF-exempt,
+# no session or user). What it keeps: its metrics, the node header, HTTPS redirect and HSTS,
+# the answer's Content-Length (common), the upload limit (a 413 before the body is read) and
+# the request log line with its id.
+LEAN_PATHS = ["/billing/stripe/webhook/"]
+LEAN_MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",
+    "config.middleware.ServedByMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "membership.uploads.UploadLimitMiddleware",
+    "ops.middleware.RequestLogMiddleware",
+]

@@ -14,6 +14,9 @@ ACCOUNT_RATE_LIMITS = False
 SIGNUP_MIN_SECONDS = 0.0  # the sign-up timing test sets production's floor
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# Tasks run eagerly and beat does not run: every stored event rings (tests of the interval set
+# it themselves).
+STRIPE_EVENT_RING_EVERY_SECONDS = 0
 # Tests see every change at once; tests/reports/test_snapshots.py sets the production window.
 REPORTS_STALE_SECONDS = 0
 STORAGES = {  # noqa: F405

@@ -1,6 +1,7 @@
 """The webhook does the least it can: verify, store, answer. One task drains a burst of stored
 events in batches, and every paid session is still activated exactly once."""
 
+import json
 import random
 import threading
 
@@ -189,3 +190,94 @@ def test_two_drains_at_once_split_the_events_and_activate_each_session_once(fake
     assert sum(done for done, _more in results) == 2 * len(made)
     assert StripeEvent.objects.filter(attempts=1).count() == 2 * len(made)
     assert_one_activation_each(made)
+
+
+def test_storing_an_event_is_one_insert_that_publishes_nothing(client, stripe_keys, monkeypatch):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.billing.stripe_support import stripe_object
+
+    published = count_publishes(monkeypatch)
+    event = event_for("charge.refunded", stripe_object("charge"))
+    with CaptureQueriesContext(db) as queries:
+        first = post_event(client, event)
+        again = post_event(client, event)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
+    assert len(statements) == 2  # one per delivery, the duplicate included
+    assert all("INSERT" in s and "ON CONFLICT" in s for s in statements)
+    assert published == {"drain": 0, "one": 0}  # the bell rings after commit, if at all
+    assert StripeEvent.objects.get().payload == event  # the signed body, as it came
+
+
+def test_a_burst_rings_once_per_interval_and_the_periodic_drain_takes_the_rest(
+    client, fake_stripe, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """With the interval not over, a web process does not even look at the bell: the burst
+    is announced once, and beat's drain (every STRIPE_EVENT_DRAIN_EVERY_SECONDS) processes
+    what the announced drain did not see, duplicates and any order included."""
+    settings.STRIPE_EVENT_RING_EVERY_SECONDS = 60
+    monkeypatch.setattr(stripe_events, "_rung_at", [float("-inf")])
+    made = paid_members(fake_stripe, 5)
+    events = events_with_duplicates(made, random.Random(23))
+    published = count_publishes(monkeypatch)
+    looks = []
+    real_add = cache.add
+    monkeypatch.setattr(cache, "add", lambda *a, **k: looks.append(a[0]) or real_add(*a, **k))
+    with monkeypatch.context() as held:
+        held.setattr(tasks.drain_stripe_events, "apply_async", lambda *a, **k: None)
+        with django_capture_on_commit_callbacks(execute=True):
+            answers = [post_event(client, event) for event in events]
+    assert {a.status_code for a in answers} == {200}
+    assert looks == [DOORBELL_KEY]  # one cache round trip for the whole burst
+    assert published == {"drain": 1, "one": 0}
+    assert StripeEvent.objects.filter(state=EventState.RECEIVED).count() == 2 * len(made)
+
+    assert tasks.drain_stripe_events.apply().get() == 2 * len(made)  # beat's tick
+    assert set(StripeEvent.objects.values_list("state", flat=True)) <= {"processed", "ignored"}
+    assert_one_activation_each(made)
+
+
+def test_beat_drains_stored_events_every_second_or_two(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["stripe-events-drain"]
+    assert entry["task"] in app.tasks
+    assert entry["task"] == tasks.drain_stripe_events.name
+    assert 0 < entry["schedule"] <= 2
+    # A tick that could not run in time is dropped, so ticks never pile up behind a backlog.
+    assert entry["options"]["expires"] <= 2
+
+
+def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(client, stripe_keys):
+    from tests.billing.stripe_support import stripe_object
+
+    charge = stripe_object("charge", description="C:\\u0000 is a path, not a NUL")
+    event = event_for("charge.refunded", charge)
+    body = json.dumps(event).encode()
+    assert b"\\u0000" in body
+
+    assert post_event(client, body).status_code == 200
+    stored = StripeEvent.objects.get(stripe_id=event["id"])
+    assert stored.payload["data"]["object"]["description"] == "C:\\u0000 is a path, not a NUL"
+
+
+def test_a_real_nul_in_a_signed_body_is_still_refused(client, stripe_keys):
+    from tests.billing.stripe_support import stripe_object
+
+    event = event_for("charge.refunded", stripe_object("charge", description="a\x00b"))
+
+    assert post_event(client, event).status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JSON refuses it")
+def test_a_body_the_database_cannot_store_is_refused_not_retried(client, stripe_keys):
+    body = json.dumps(event_for("charge.refunded", {"id": "ch_1"}))[:-1] + ', "x": "\\ud800"}'
+
+    response = post_event(client, body.encode())
+
+    assert response.status_code == 400  # a 5xx would have Stripe redeliver it for days
+    assert not StripeEvent.objects.exists()
