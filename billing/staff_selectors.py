@@ -293,11 +293,14 @@ EXPORT_COLUMNS = (
 )
 
 
-def members_export_rows(*, filters: MemberFilters, on: dt.date, grace_days: int):
-    """Plain tuples in `EXPORT_COLUMNS` order, fetched in chunks through a server-side cursor
-    so an export of every member never holds them all in memory."""
+def members_export_chunk(
+    *, filters: MemberFilters, on: dt.date, grace_days: int, after_pk: int, limit: int
+) -> list[tuple]:
+    """The next `limit` matching members after `after_pk`, in member-id order, as plain tuples
+    in `EXPORT_COLUMNS` order. Keyset pages: each chunk is one short query on the primary key,
+    so an export of every member holds one chunk at a time and no cursor stays open."""
     members = members_search(filters=filters, on=on, grace_days=grace_days)
-    return members.order_by("pk").values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
+    return list(members.filter(pk__gt=after_pk).order_by("pk").values_list(*EXPORT_COLUMNS)[:limit])
 
 
 @dataclass(frozen=True)
