@@ -3,9 +3,9 @@
 Rules:
 - Staff ask for an export of the members a search matches; a row is saved (`queued`) and a
   worker writes the file after commit. No web request reads more than one job row.
-- The worker reads the members in keyset chunks (member id order, `MEMBER_EXPORT_CHUNK_ROWS`
-  at a time) and stores each chunk's lines as one part, with the progress, in one
-  transaction: memory holds one chunk, whatever the number of members.
+- The worker reads the members through a server-side cursor in member-id order,
+  `MEMBER_EXPORT_CHUNK_ROWS` at a time, and stores each chunk's lines as one part, with the
+  progress, in one transaction: memory holds one chunk, whatever the number of members.
 - The file's last line says how many members it holds and the SHA-256 of every byte before
   it (`# end of export: N members; sha256=…`). The job records the same figures, the number
   of parts and the size. A file cut anywhere lacks that line or fails its checksum, and the
@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +34,7 @@ from billing.models import ExportState, MemberExport, MemberExportPart
 from billing.staff_selectors import (
     MemberFilters,
     grace_days_now,
-    members_export_chunk,
+    members_export_rows,
     members_search,
     row_status,
 )
@@ -210,26 +211,25 @@ def _write(export: MemberExport) -> str:
     grace_days = grace_days_now()
     limit = chunk_rows()
     checksum = hashlib.sha256()
-    after_pk, number, rows_total = 0, 0, 0
-    while True:
-        rows = members_export_chunk(
-            filters=filters,
-            on=export.as_of_on,
-            grace_days=grace_days,
-            after_pk=after_pk,
-            limit=limit,
-        )
-        text = _chunk_text(rows, on=export.as_of_on, grace_days=grace_days, header=number == 0)
-        data = text.encode("utf-8")
-        checksum.update(data)
-        if not _store_part(export.pk, number, data, len(rows)):
-            MemberExportPart.objects.filter(export_id=export.pk).delete()
-            return ExportState.CANCELLED
-        number += 1
-        rows_total += len(rows)
-        if len(rows) < limit:
-            break
-        after_pk = rows[-1][0]
+    number, rows_total = 0, 0
+    members = members_export_rows(
+        filters=filters, on=export.as_of_on, grace_days=grace_days, chunk_size=limit
+    )
+    try:
+        while True:
+            rows = list(islice(members, limit))
+            text = _chunk_text(rows, on=export.as_of_on, grace_days=grace_days, header=number == 0)
+            data = text.encode("utf-8")
+            checksum.update(data)
+            if not _store_part(export.pk, number, data, len(rows)):
+                MemberExportPart.objects.filter(export_id=export.pk).delete()
+                return ExportState.CANCELLED
+            number += 1
+            rows_total += len(rows)
+            if len(rows) < limit:
+                break
+    finally:
+        members.close()  # the server-side cursor, whatever stopped the loop
     digest = checksum.hexdigest()
     buffer, writer = _line_writer()
     writer.writerow([TRAILER.format(rows=rows_total, sha256=digest)])
