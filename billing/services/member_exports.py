@@ -138,10 +138,17 @@ def _line_writer():
     return buffer, csv.writer(buffer)
 
 
-def _chunk_text(rows, *, on: dt.date, grace_days: int, header: bool) -> str:
+def _labels() -> tuple[dict, dict]:
+    """Position and status labels as plain text, translated once per export, not per row."""
+    return (
+        {code: str(label) for code, label in Position.choices},
+        {code: str(label) for code, label in Status.choices},
+    )
+
+
+def _chunk_text(rows, *, on: dt.date, grace_days: int, header: bool, labels) -> str:
     buffer, writer = _line_writer()
-    positions = dict(Position.choices)
-    statuses = dict(Status.choices)
+    positions, statuses = labels
     if header:
         writer.writerow(EXPORT_HEADER)
     for pk, name, email, position, employer, country, state, category, stored, paid, since in rows:
@@ -153,12 +160,12 @@ def _chunk_text(rows, *, on: dt.date, grace_days: int, header: bool) -> str:
                 format_member_number(pk),
                 _safe_cell(name),
                 _safe_cell(email),
-                str(positions.get(position, position)),
+                positions.get(position, position),
                 _safe_cell(employer),
                 str(country),
                 _safe_cell(state),
                 category or "",
-                str(statuses.get(status, status)),
+                statuses.get(status, status),
                 paid.isoformat() if paid else "",
                 since.isoformat() if since else "",
             ]
@@ -210,6 +217,7 @@ def _write(export: MemberExport) -> str:
     filters = MemberFilters.from_dict(export.filters)
     grace_days = grace_days_now()
     limit = chunk_rows()
+    labels = _labels()
     checksum = hashlib.sha256()
     number, rows_total = 0, 0
     members = members_export_rows(
@@ -218,7 +226,9 @@ def _write(export: MemberExport) -> str:
     try:
         while True:
             rows = list(islice(members, limit))
-            text = _chunk_text(rows, on=export.as_of_on, grace_days=grace_days, header=number == 0)
+            text = _chunk_text(
+                rows, on=export.as_of_on, grace_days=grace_days, header=number == 0, labels=labels
+            )
             data = text.encode("utf-8")
             checksum.update(data)
             if not _store_part(export.pk, number, data, len(rows)):
