@@ -14,7 +14,6 @@ from tests.factories import MemberFactory, issue_invoice, pay_invoice
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("billing_staff:member_list")
-EXPORT = reverse("billing_staff:member_export")
 
 
 def numbers_found(response) -> list[str]:
