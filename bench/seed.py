@@ -89,6 +89,8 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
     with transaction.atomic(), connection.cursor() as c:
         c.execute("SET LOCAL session_replication_role = replica")  # no audit triggers
         c.execute("SET LOCAL work_mem = '256MB'")
+        # Columns added after this seeder was written hold their model default for seeded rows.
+        c.execute("ALTER TABLE billing_invoice ALTER COLUMN credited_cents SET DEFAULT 0")
         c.execute(RANDOM_SQL)
         c.execute("SELECT COALESCE(MAX(id), 0) FROM auth_user")
         (base,) = c.fetchone()
@@ -291,5 +293,6 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
         (due,) = c.fetchone()
         log(f"  {due:,} renewal invoices due or closed in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as c:
+        c.execute("ALTER TABLE billing_invoice ALTER COLUMN credited_cents DROP DEFAULT")
         c.execute("ANALYZE")
     log(f"Seeded {count:,} members, {terms:,} paid terms in {time.perf_counter() - started:.0f} s")

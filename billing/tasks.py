@@ -53,3 +53,21 @@ def charge_saved_card(charge_id: int, on: str) -> str:
     from billing.services.stripe_charges import scheduled_charge_run
 
     return scheduled_charge_run(charge_id=charge_id, on=dt.date.fromisoformat(on))
+
+
+# Under the broker's visibility timeout (600 s): a running export is never handed out twice.
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=580)
+def member_export_task(export_id: int) -> str:
+    """Write one member export. A redelivery (the worker died) starts the file again from the
+    first member; a job already finished is left alone. Failures are recorded on the row."""
+    from billing.services.member_exports import member_export_run
+
+    return member_export_run(export_id=export_id)
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def member_exports_sweep_task() -> int:
+    """Beat runs this daily: exports older than MEMBER_EXPORT_KEEP_DAYS are deleted."""
+    from billing.services.member_exports import member_exports_sweep
+
+    return member_exports_sweep()

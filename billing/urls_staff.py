@@ -1,12 +1,27 @@
 from django.urls import path
 
-from billing.views.staff import employer, invoices, member_work, members, waivers
+from billing.views.staff import employer, exports, invoices, member_work, members, waivers
 
 app_name = "billing_staff"
 
 urlpatterns = [
     path("members/", members.member_list, name="member_list"),
-    path("members/export.csv", members.member_export, name="member_export"),
+    # Before the member's own address, which would take "exports" for a member number.
+    path("members/exports/new/", exports.member_export_new, name="member_export"),
+    path("members/exports/<int:pk>/", exports.member_export_detail, name="member_export_detail"),
+    path(
+        "members/exports/<int:pk>/progress/",
+        exports.member_export_progress_json,
+        name="member_export_progress",
+    ),
+    path(
+        "members/exports/<int:pk>/stop/", exports.member_export_stop_view, name="member_export_stop"
+    ),
+    path(
+        "members/exports/<int:pk>/download/",
+        exports.member_export_download,
+        name="member_export_download",
+    ),
     # Before the member's own address, which would take "new" for a member number.
     path("members/new/", member_work.member_new, name="member_new"),
     path("members/<str:member_number>/", members.member_detail, name="member_detail"),

@@ -22,6 +22,11 @@ urlpatterns = [
         "staff/dues/<int:pk>/preview/", dues_staff.schedule_preview, name="staff_schedule_preview"
     ),
     path(
+        "staff/dues/<int:pk>/preview/<int:run_id>/progress/",
+        dues_staff.schedule_preview_progress,
+        name="staff_schedule_preview_progress",
+    ),
+    path(
         "staff/dues/<int:pk>/publish/",
         dues_staff.schedule_publish_view,
         name="staff_schedule_publish",

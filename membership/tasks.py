@@ -65,3 +65,13 @@ def member_import_claims_task(import_id: int, limit: int) -> int:
     from membership.imports.claim import claims_queue
 
     return claims_queue(import_id=import_id, limit=limit)
+
+
+# Under the broker's visibility timeout (600 s): a running preview is never handed out twice.
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=580)
+def dues_impact_task(run_id: int) -> str:
+    """Compute one impact preview. A redelivery computes it again from the first member; a
+    finished run is left alone. A failure is recorded on the run."""
+    from membership.services.dues_preview_runs import impact_run_compute
+
+    return impact_run_compute(run_id=run_id)

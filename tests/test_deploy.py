@@ -148,4 +148,22 @@ def test_the_procfile_runs_gunicorn_with_threaded_workers_and_a_timeout():
     )
     result = run_python(script, env_extra={"GUNICORN_THREADS": "8"})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["gthread", "8", "60"]
+    assert result.stdout.split() == ["gthread", "8", "30"]
+
+
+def test_the_readme_starts_gunicorn_as_the_procfile_does_and_states_its_timeout():
+    readme = (ROOT / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if "gunicorn -c config/gunicorn.py config.wsgi" in x)
+    assert "gthread" in line and "30 s timeout" in line
+
+
+def test_the_export_and_preview_tasks_end_before_the_broker_hands_them_out_again():
+    from django.conf import settings
+
+    from billing.tasks import member_export_task
+    from membership.tasks import dues_impact_task
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    for task in (member_export_task, dues_impact_task):
+        assert task.soft_time_limit < task.time_limit < visibility
+        assert settings.CELERY_TASK_ROUTES[task.name]["queue"] == "bulk"

@@ -7,6 +7,7 @@ from .employer import (
     GroupPayment,
     OfflineMethod,
 )
+from .exports import ExportState, MemberExport, MemberExportPart
 from .invoice import (
     Installment,
     Invoice,
@@ -28,6 +29,9 @@ from .stripe import (
 )
 
 __all__ = [
+    "ExportState",
+    "MemberExport",
+    "MemberExportPart",
     "Credit",
     "CreditNote",
     "CreditNoteNumberCounter",

@@ -313,6 +313,9 @@ CELERY_TASK_ROUTES = {
     "membership.tasks.member_import_claims_task": {"queue": "bulk"},
     "reports.tasks.refresh_report_snapshots": {"queue": "bulk"},
     "reports.tasks.refresh_report_snapshot": {"queue": "bulk"},
+    "billing.tasks.member_export_task": {"queue": "bulk"},
+    "billing.tasks.member_exports_sweep_task": {"queue": "bulk"},
+    "membership.tasks.dues_impact_task": {"queue": "bulk"},
 }
 CELERY_QUEUE_NAMES = ["celery", "webhooks", "mail", "bulk"]
 # Stripe events: when a `received` event counts as forgotten, and the retry backoff base.
@@ -358,7 +361,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300,
         "options": {"expires": 290},
     },
+    "member-exports-sweep": {
+        "task": "billing.tasks.member_exports_sweep_task",
+        "schedule": crontab(hour=4, minute=5),
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
+# Staff member exports (billing/services/member_exports.py): members per chunk the worker
+# reads and stores, how long a running job may go without writing before it counts as
+# stopped, and how many days the files (personal data) are kept.
+MEMBER_EXPORT_CHUNK_ROWS = int(os.environ.get("MEMBER_EXPORT_CHUNK_ROWS", "5000"))
+MEMBER_EXPORT_STALE_SECONDS = int(os.environ.get("MEMBER_EXPORT_STALE_SECONDS", "600"))
+MEMBER_EXPORT_KEEP_DAYS = int(os.environ.get("MEMBER_EXPORT_KEEP_DAYS", "2"))
+# The dues impact preview (membership/services/dues_preview_runs.py): populations up to this
+# many members are computed in the request; larger ones by a worker while the page polls. A
+# result is shown again for this many seconds before it is computed afresh.
+DUES_PREVIEW_INLINE_MEMBERS = int(os.environ.get("DUES_PREVIEW_INLINE_MEMBERS", "2000"))
+DUES_PREVIEW_FRESH_SECONDS = int(os.environ.get("DUES_PREVIEW_FRESH_SECONDS", "900"))
 # Report pages serve stored figures (reports/snapshots.py, PostgreSQL only). A snapshot that
 # changes have overtaken is still served, saying so, for this long while the sweep above
 # computes it again; after that the page computes its figures itself.

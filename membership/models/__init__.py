@@ -1,6 +1,7 @@
 from .audit import AuditEntry
 from .category import MembershipCategory
 from .dues_discount import DuesDiscount
+from .dues_impact import DuesImpactRun, ImpactRunState
 from .dues_rate import DuesRate
 from .dues_schedule import DuesSchedule
 from .imports import ImportedPayment, ImportSource, ImportState, MemberImport
@@ -22,6 +23,8 @@ __all__ = [
     "POSITION_CHOICES",
     "AuditEntry",
     "DuesDiscount",
+    "DuesImpactRun",
+    "ImpactRunState",
     "DuesRate",
     "DuesSchedule",
     "ImportState",

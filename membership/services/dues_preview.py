@@ -117,17 +117,59 @@ def impact_compute(
     return preview
 
 
-def dues_impact_preview(*, schedule, today=None) -> ImpactPreview:
+def dues_impact_preview(*, schedule, today=None, watch=None) -> ImpactPreview:
     """Compare `schedule` with the published schedule in effect today, over every member
-    `members_for_dues_preview` yields. Without a schedule in effect, compares with itself."""
+    `members_for_dues_preview` yields. Without a schedule in effect, compares with itself.
+    `watch`, when given, wraps the member stream (the background run counts members with it)."""
     from django.utils import timezone
 
     from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_terms
     from membership.selectors import members_for_dues_preview
 
     current = dues_schedule_in_effect(on=today or timezone.localdate()) or schedule
+    members = members_for_dues_preview()
     return impact_compute(
         before=dues_schedule_terms(schedule=current),
         after=dues_schedule_terms(schedule=schedule),
-        members=members_for_dues_preview(),
+        members=watch(members) if watch is not None else members,
+    )
+
+
+def impact_as_json(preview: ImpactPreview) -> dict:
+    """The preview's figures as JSON, to keep a computed preview (membership.DuesImpactRun)."""
+    return {
+        "before_name": preview.before_name,
+        "after_name": preview.after_name,
+        "members_more": preview.members_more,
+        "members_less": preview.members_less,
+        "members_same": preview.members_same,
+        "members_not_quoted": preview.members_not_quoted,
+        "total_before_cents": preview.total_before_cents,
+        "total_after_cents": preview.total_after_cents,
+        "largest_changes": [
+            [c.member_id, c.before_cents, c.after_cents] for c in preview.largest_changes
+        ],
+        "changes_by_dollar": [[k, v] for k, v in sorted(preview.changes_by_dollar.items())],
+        "smallest_change_cents": preview.smallest_change_cents,
+        "largest_change_cents": preview.largest_change_cents,
+        "quotes": preview.quotes,
+    }
+
+
+def impact_from_json(data: dict) -> ImpactPreview:
+    """The preview `impact_as_json` kept, with every figure as it was computed."""
+    return ImpactPreview(
+        before_name=data["before_name"],
+        after_name=data["after_name"],
+        members_more=data["members_more"],
+        members_less=data["members_less"],
+        members_same=data["members_same"],
+        members_not_quoted=data["members_not_quoted"],
+        total_before_cents=data["total_before_cents"],
+        total_after_cents=data["total_after_cents"],
+        largest_changes=[MemberChange(*row) for row in data["largest_changes"]],
+        changes_by_dollar=Counter({int(k): v for k, v in data["changes_by_dollar"]}),
+        smallest_change_cents=data["smallest_change_cents"],
+        largest_change_cents=data["largest_change_cents"],
+        quotes=data["quotes"],
     )

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import formset_factory
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from membership.dues_chart import change_histogram
 from membership.dues_forms import DiscountForm, PublishForm, RateForm, ScheduleNameForm
@@ -22,10 +23,15 @@ from membership.dues_text import (
     rate_positions_text,
     rate_text,
 )
-from membership.models import Member, MembershipCategory
+from membership.models import DuesImpactRun, Member, MembershipCategory
 from membership.models.member import format_member_number
 from membership.permissions import membership_staff_required
-from membership.services.dues_preview import dues_impact_preview
+from membership.services.dues_preview_runs import (
+    impact_run_for_page,
+    impact_run_preview,
+    impact_run_progress,
+    impact_run_start,
+)
 from membership.services.dues_schedules import (
     DuesScheduleError,
     schedule_clone,
@@ -190,9 +196,22 @@ def schedule_edit(request, pk: int):
 
 
 @membership_staff_required
+@require_http_methods(["GET", "POST"])
 def schedule_preview(request, pk: int):
+    """GET: the latest result for the schedule's current terms, computing it (here for a
+    small population, by a worker otherwise, while the page polls). POST: compute again."""
     schedule = _schedule(pk)
-    preview = dues_impact_preview(schedule=schedule)
+    if request.method == "POST":
+        impact_run_start(schedule=schedule, user=request.user)
+        return redirect("dues:staff_schedule_preview", pk=schedule.pk)
+    run = impact_run_for_page(schedule=schedule, user=request.user)
+    preview = impact_run_preview(run)
+    if preview is None:
+        return render(
+            request,
+            "membership/dues/staff/schedule_preview_running.html",
+            {"schedule": schedule, "run": run, "progress": impact_run_progress(run)},
+        )
     names = dict(
         Member.objects.filter(pk__in=[c.member_id for c in preview.largest_changes]).values_list(
             "pk", "full_name"
@@ -207,6 +226,7 @@ def schedule_preview(request, pk: int):
         "membership/dues/staff/schedule_preview.html",
         {
             "schedule": schedule,
+            "run": run,
             "preview": preview,
             "largest": largest,
             "chart": change_histogram(
@@ -216,6 +236,13 @@ def schedule_preview(request, pk: int):
             ),
         },
     )
+
+
+@membership_staff_required
+@require_GET
+def schedule_preview_progress(request, pk: int, run_id: int):
+    run = get_object_or_404(DuesImpactRun, pk=run_id, schedule_id=_schedule(pk).pk)
+    return JsonResponse(impact_run_progress(run))
 
 
 @membership_staff_required

@@ -42,7 +42,7 @@ def test_more_than_a_thousand_is_said_so(staff_client, query):
     assert paginator.more_than_cap and paginator.count == 1000
     assert 'data-more-than="1000"' in html
     assert "More than 1,000 members found" in html
-    assert "Download all these members (CSV)" in html
+    assert "Export all these members (CSV)" in html
     assert "10,000" not in html and "10000 members" not in html
     assert paginator.num_pages == 20
 

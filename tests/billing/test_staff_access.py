@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import InvoiceStatus, Payment
+from billing.models import InvoiceStatus, MemberExport, Payment
 from communications.models import MessageState, OutgoingMessage
 from membership.models import WaiverRequest, WaiverStatus
 from membership.services.lifecycle import waiver_request
@@ -38,7 +38,6 @@ def case():
 
 GET_URLS = {
     "member_list": lambda c: reverse("billing_staff:member_list"),
-    "member_export": lambda c: reverse("billing_staff:member_export"),
     "member_detail": lambda c: reverse("billing_staff:member_detail", args=[c["number"]]),
     "member_life": lambda c: reverse("billing_staff:member_life", args=[c["number"]]),
     "invoice_detail": lambda c: reverse("billing_staff:invoice_detail", args=[c["invoice"]]),
@@ -64,6 +63,7 @@ POSTS = {
         lambda c: reverse("billing_staff:member_message_resend", args=[c["number"], c["message"]]),
         {},
     ),
+    "member_export": (lambda c: reverse("billing_staff:member_export"), {}),
 }
 
 
@@ -97,6 +97,7 @@ def test_members_cannot_post_to_staff_actions(member_client, case, name):
     url, data = POSTS[name]
     assert member_client.post(url(case), data).status_code == 403
     assert not Payment.objects.exists()
+    assert not MemberExport.objects.exists()
     assert WaiverRequest.objects.get().status == WaiverStatus.REQUESTED
     assert _invoice_status(case) == InvoiceStatus.OPEN
     assert OutgoingMessage.objects.get(pk=case["message"]).state == MessageState.FAILED
@@ -108,6 +109,7 @@ def test_international_staff_cannot_post_to_staff_actions(client, international_
     url, data = POSTS[name]
     assert client.post(url(case), data).status_code == 403
     assert not Payment.objects.exists()
+    assert not MemberExport.objects.exists()
     assert WaiverRequest.objects.get().status == WaiverStatus.REQUESTED
     assert _invoice_status(case) == InvoiceStatus.OPEN
     assert OutgoingMessage.objects.get(pk=case["message"]).state == MessageState.FAILED

@@ -1,15 +1,11 @@
-"""Member search and the streaming CSV export of the membership staff screens."""
+"""Member search of the membership staff screens (the export: test_member_exports.py)."""
 
-import csv
 import datetime as dt
 import io
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
-from django.http import StreamingHttpResponse
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from membership.models import Membership, Status
@@ -18,7 +14,6 @@ from tests.factories import MemberFactory, issue_invoice, pay_invoice
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("billing_staff:member_list")
-EXPORT = reverse("billing_staff:member_export")
 
 
 def numbers_found(response) -> list[str]:
@@ -154,100 +149,3 @@ def test_search_page_query_budget(staff_client, crowd, django_assert_max_num_que
     with django_assert_max_num_queries(SEARCH_BUDGET):
         response = staff_client.get(LIST)
     assert len(numbers_found(response)) == min(50, crowd + 5)
-
-
-# --- CSV export ---
-
-
-def read_csv(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(text)))
-
-
-def test_export_is_a_streaming_csv_download(staff_client, people):
-    response = staff_client.get(EXPORT)
-    assert isinstance(response, StreamingHttpResponse)
-    assert response["Content-Type"].startswith("text/csv")
-    assert response["Content-Disposition"].startswith('attachment; filename="icma-members-')
-
-
-def test_export_has_a_header_and_one_row_per_member(staff_client):
-    call_command("seed_members", count=300, seed=11, stdout=io.StringIO())
-    rows = read_csv(staff_client.get(EXPORT))
-    assert rows[0] == [
-        "Member number",
-        "Name",
-        "E-mail",
-        "Position",
-        "Employer",
-        "Country",
-        "State or province",
-        "Category",
-        "Status",
-        "Paid through",
-        "Member since",
-    ]
-    assert len(rows) == 1 + 300 + 1  # header, seeded members, the staff user
-
-
-def test_export_row_holds_the_members_facts(staff_client, people):
-    rows = read_csv(staff_client.get(EXPORT, {"q": "Avery"}))
-    membership = Membership.objects.get(member=people["active"])
-    assert rows[1] == [
-        people["active"].member_number,
-        "Avery Quill",
-        "aquill@larkspur.gov",
-        "Chief administrative officer (CAO)",
-        "City of Larkspur",
-        "US",
-        "VA",
-        "Full member",
-        "Active",
-        membership.paid_through_on.isoformat(),
-        membership.member_since_on.isoformat(),
-    ]
-
-
-def test_export_applies_the_search_filters(staff_client, people):
-    rows = read_csv(staff_client.get(EXPORT, {"status": Status.PENDING}))
-    assert [row[0] for row in rows[1:]] == [people["pending"].member_number]
-
-
-def test_export_ignores_the_page_of_the_search(staff_client):
-    call_command("seed_members", count=120, seed=5, stdout=io.StringIO())
-    rows = read_csv(staff_client.get(EXPORT, {"page": 3}))
-    assert len(rows) == 1 + 121
-
-
-MEMBER_TABLE = 'FROM "membership_member"'
-
-
-def test_export_reads_members_only_while_streaming(staff_client, people):
-    with CaptureQueriesContext(connection) as before_body:
-        response = staff_client.get(EXPORT)
-    assert not any(MEMBER_TABLE in q["sql"] for q in before_body.captured_queries)
-    with CaptureQueriesContext(connection) as while_streaming:
-        rows = read_csv(response)
-    assert any(MEMBER_TABLE in q["sql"] for q in while_streaming.captured_queries)
-    assert len(rows) == 1 + 5
-
-
-def test_export_query_count_does_not_grow_with_members(staff_client, crowd):
-    with CaptureQueriesContext(connection) as queries:
-        rows = read_csv(staff_client.get(EXPORT))
-    assert len(rows) == 1 + crowd + 5
-    assert len(queries.captured_queries) <= SEARCH_BUDGET
-
-
-def test_export_defuses_spreadsheet_formulas(staff_client):
-    MemberFactory(full_name='=HYPERLINK("http://evil.example")', employer="+1 Town")
-    rows = read_csv(staff_client.get(EXPORT, {"q": "evil.example"}))
-    assert rows[1][1].startswith("'=")
-    assert rows[1][4] == "'+1 Town"
-
-
-def test_export_sends_rows_in_batches_not_all_at_once(staff_client):
-    call_command("seed_members", count=1_200, seed=13, stdout=io.StringIO())
-    chunks = list(staff_client.get(EXPORT).streaming_content)
-    assert len(chunks) == 3  # 1,202 lines (header, 1,200 seeded, the staff user) in 500s
-    assert all(chunk.count(b"\n") <= 500 for chunk in chunks)

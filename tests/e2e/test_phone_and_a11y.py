@@ -108,6 +108,7 @@ WALK = {
     "reports:forecast": Walk(STAFF),
     "reports:experts": Walk(STAFF),
     "billing_staff:member_list": Walk(STAFF),
+    "billing_staff:member_export_detail": Walk(STAFF, _pk("member_export")),
     "billing_staff:member_detail": Walk(STAFF, _member_number),
     "billing_staff:member_life": Walk(STAFF, _member_number),
     "billing_staff:member_new": Walk(STAFF),
@@ -205,7 +206,11 @@ SKIP = {
     "mfa_authenticate": "the second sign-in step; every staff walk passes through it",
     "mfa_reauthenticate": "shown only when a session is older than the reauthentication window",
     "mfa_download_recovery_codes": NOT_HTML + " (a text file)",
-    "billing_staff:member_export": NOT_HTML + " (CSV)",
+    "billing_staff:member_export": POST_ONLY,
+    "billing_staff:member_export_stop": POST_ONLY,
+    "billing_staff:member_export_progress": NOT_HTML + " (JSON the progress bar polls)",
+    "billing_staff:member_export_download": NOT_HTML + " (CSV)",
+    "dues:staff_schedule_preview_progress": NOT_HTML + " (JSON the progress bar polls)",
     "membership:staff_import_progress": NOT_HTML + " (JSON)",
     "membership:staff_import_commit": POST_ONLY,
     "membership:staff_import_claims": POST_ONLY,
@@ -288,6 +293,7 @@ class World:
     group: object
     credit: object
     credit_note: object
+    member_export: object
 
 
 def _build_world(staff) -> World:
@@ -378,7 +384,20 @@ def _build_world(staff) -> World:
         group=group,
         credit=Credit.objects.get(member=member),
         credit_note=note,
+        member_export=_member_export(staff),
     )
+
+
+def _member_export(staff):
+    """A finished export of every member, started by the walking staff member."""
+    from billing.models import MemberExport
+    from billing.services.member_exports import member_export_run
+
+    export = MemberExport.objects.create(
+        requested_by=staff, as_of_on=timezone.localdate(), filters={"country": "US"}
+    )
+    member_export_run(export_id=export.pk)
+    return export
 
 
 def _member_import():

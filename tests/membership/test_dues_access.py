@@ -29,10 +29,12 @@ def staff_urls():
         reverse("dues:staff_categories"),
         reverse("dues:staff_category_edit", args=[category.pk]),
         *(reverse(f"dues:{name}", args=[schedule.pk]) for name in by_schedule),
+        # A run id that does not exist: staff get 404, everyone else is refused first.
+        reverse("dues:staff_schedule_preview_progress", args=[schedule.pk, 999_999]),
     ]
 
 
-URL_COUNT = 10
+URL_COUNT = 11
 
 
 def test_the_list_of_staff_urls_is_complete():

@@ -24,6 +24,7 @@ from billing.models import (
     Credit,
     CreditNote,
     EventState,
+    MemberExport,
     Payment,
     PaymentState,
     Refund,
@@ -31,6 +32,7 @@ from billing.models import (
     StripeEvent,
 )
 from billing.services.employer import group_invoice_issue
+from billing.services.member_exports import member_export_run
 from communications.models import MessageState, OutgoingMessage
 from communications.services.suppressions import unsubscribe_token
 from experts.models import DossierExport, ExpertProfile
@@ -42,7 +44,7 @@ from experts.services.requests import (
     engagement_shortlist,
 )
 from membership.imports.services import member_import_upload
-from membership.models import DuesSchedule, MembershipCategory
+from membership.models import DuesImpactRun, DuesSchedule, MembershipCategory
 from membership.money import format_cents
 from membership.services.lifecycle import waiver_request
 from tests.experts.factories import make_expert, make_request, pdf_upload, small_pdf
@@ -158,7 +160,15 @@ ACCESS = {
     ),
     "communications:resubscribe": Access(NOBODY),
     "billing_staff:member_list": Access(MEMBERSHIP, shows=True),
-    "billing_staff:member_export": Access(MEMBERSHIP, shows=True),
+    # The export: starting one (POST) and its page, poll and stop show no member's data; the
+    # file names A, and only the staff member who started it may download it.
+    "billing_staff:member_export": Access(NOBODY),
+    "billing_staff:member_export_detail": Access(NOBODY, lambda w: {"pk": w.member_export.pk}),
+    "billing_staff:member_export_progress": Access(NOBODY, lambda w: {"pk": w.member_export.pk}),
+    "billing_staff:member_export_stop": Access(NOBODY, lambda w: {"pk": w.member_export.pk}),
+    "billing_staff:member_export_download": Access(
+        frozenset({MEMBERSHIP_STAFF}), lambda w: {"pk": w.member_export.pk}, shows=True
+    ),
     "billing_staff:member_detail": Access(MEMBERSHIP, member_number, shows=True),
     "billing_staff:member_life": Access(MEMBERSHIP, member_number, shows=True),
     # Staff doing a member's work: the new-member form shows nobody's data; the others are A's.
@@ -227,6 +237,10 @@ ACCESS = {
     "dues:staff_schedule_edit": Access(MEMBERSHIP, lambda w: {"pk": w.schedule.pk}),
     "dues:staff_schedule_clone": Access(MEMBERSHIP, lambda w: {"pk": w.schedule.pk}),
     "dues:staff_schedule_preview": Access(MEMBERSHIP, lambda w: {"pk": w.schedule.pk}),
+    # The poll of a background preview: its progress counts only.
+    "dues:staff_schedule_preview_progress": Access(
+        NOBODY, lambda w: {"pk": w.schedule.pk, "run_id": w.impact_run.pk}
+    ),
     "dues:staff_schedule_publish": Access(MEMBERSHIP, lambda w: {"pk": w.schedule.pk}),
     "dues:staff_schedule_delete": Access(MEMBERSHIP, lambda w: {"pk": w.schedule.pk}),
     "experts:mine": Access(OWNER),
@@ -341,6 +355,8 @@ class World:
     section: object
     credit: object
     credit_note: object
+    member_export: object
+    impact_run: object
     users: dict
 
     @property
@@ -429,6 +445,14 @@ def world(settings, tmp_path) -> World:
         issued_on=timezone.localdate(),
     )
     assert Group.objects.filter(name="Membership staff").exists()
+    membership_staff = staff_user(groups=["Membership staff"])
+    # A finished export of every member (A among them), started by that staff member.
+    member_export = MemberExport.objects.create(
+        requested_by=membership_staff, as_of_on=timezone.localdate(), filters={}
+    )
+    member_export_run(export_id=member_export.pk)
+    schedule = DuesSchedule.objects.order_by("pk").first()
+    impact_run = DuesImpactRun.objects.create(schedule=schedule, terms_key="0" * 64)
     return World(
         a=a,
         b=b,
@@ -441,7 +465,7 @@ def world(settings, tmp_path) -> World:
         profile=profile,
         assistance=assistance,
         engagement=engagement,
-        schedule=DuesSchedule.objects.order_by("pk").first(),
+        schedule=schedule,
         category=MembershipCategory.objects.order_by("pk").first(),
         # An export whose one row is refused: its e-mail address is already A's account.
         member_import=member_import_upload(
@@ -456,11 +480,13 @@ def world(settings, tmp_path) -> World:
         section=group.sections.get(member=a),
         credit=credit,
         credit_note=credit_note,
+        member_export=member_export,
+        impact_run=impact_run,
         users={
             ANONYMOUS: None,
             MEMBER_A: a.user,
             MEMBER_B: b.user,
-            MEMBERSHIP_STAFF: staff_user(groups=["Membership staff"]),
+            MEMBERSHIP_STAFF: membership_staff,
             INTERNATIONAL_STAFF: intl,
             SUPERUSER: superuser,
             MEMBERSHIP_STAFF_NO_TOTP: staff_user(groups=["Membership staff"], with_totp=False),

@@ -104,9 +104,16 @@ def test_the_receipt_pdf_is_never_stored(member_client, paid_invoice):
     assert {"private", "no-store"} <= cache_control(response)
 
 
-def test_the_member_csv_export_is_never_stored(staff_client):
+def test_the_member_csv_export_is_never_stored(
+    staff_client, membership_staff, django_capture_on_commit_callbacks
+):
+    from billing.models import MemberExport
+
     MemberFactory()
-    response = staff_client.get(reverse("billing_staff:member_export"))
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("billing_staff:member_export"))
+    export = MemberExport.objects.get(requested_by=membership_staff)
+    response = staff_client.get(reverse("billing_staff:member_export_download", args=[export.pk]))
     assert response.status_code == 200
     b"".join(response.streaming_content)
     assert {"private", "no-store"} <= cache_control(response)

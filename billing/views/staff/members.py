@@ -1,9 +1,7 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,6 @@ from billing.staff_selectors import (
     member_categories,
     member_file,
     member_for_staff,
-    members_export_rows,
     members_search,
     order_search_page,
     row_status,
@@ -29,8 +26,7 @@ from billing.staff_selectors import (
 from communications.models import MessageState
 from communications.selectors import message_for_user, messages_for_user
 from communications.services.outbox import message_resend
-from membership.models import MembershipRules, Position, Status
-from membership.models.member import format_member_number
+from membership.models import MembershipRules
 from membership.permissions import membership_staff_required
 from membership.services.lifecycle import life_confer
 
@@ -174,86 +170,3 @@ def member_message_resend(request, member_number: str, message_id: int):
     return redirect(
         reverse("billing_staff:member_detail", args=[member.member_number]) + "#messages-h"
     )
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can stream."""
-
-    def write(self, value):
-        return value
-
-
-# Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-EXPORT_HEADER = (
-    _("Member number"),
-    _("Name"),
-    _("E-mail"),
-    _("Position"),
-    _("Employer"),
-    _("Country"),
-    _("State or province"),
-    _("Category"),
-    _("Status"),
-    _("Paid through"),
-    _("Member since"),
-)
-
-
-# Rows are sent in batches: one write per row would make 100,000 tiny network writes.
-EXPORT_BATCH_ROWS = 500
-
-
-def _export_lines(rows, *, on, grace_days):
-    writer = csv.writer(_Echo())
-    positions = dict(Position.choices)
-    statuses = dict(Status.choices)
-    batch = [writer.writerow([str(title) for title in EXPORT_HEADER])]
-    for pk, name, email, position, employer, country, state, category, stored, paid, since in rows:
-        status = row_status(
-            stored_status=stored, paid_through_on=paid, on=on, grace_days=grace_days
-        )
-        batch.append(
-            writer.writerow(
-                [
-                    format_member_number(pk),
-                    _safe_cell(name),
-                    _safe_cell(email),
-                    str(positions.get(position, position)),
-                    _safe_cell(employer),
-                    str(country),
-                    _safe_cell(state),
-                    category or "",
-                    str(statuses.get(status, status)),
-                    paid.isoformat() if paid else "",
-                    since.isoformat() if since else "",
-                ]
-            )
-        )
-        if len(batch) >= EXPORT_BATCH_ROWS:
-            yield "".join(batch)
-            batch = []
-    if batch:
-        yield "".join(batch)
-
-
-@membership_staff_required
-@require_GET
-def member_export(request):
-    """Every member matching the search, streamed row by row (no page limit)."""
-    _form, filters = _search_form(request)
-    today = timezone.localdate()
-    grace_days = grace_days_now()
-    rows = members_export_rows(filters=filters, on=today, grace_days=grace_days)
-    response = StreamingHttpResponse(
-        _export_lines(rows, on=today, grace_days=grace_days), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="icma-members-{today}.csv"'
-    return response
