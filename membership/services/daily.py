@@ -5,9 +5,11 @@ import logging
 import uuid
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from communications.models import OutgoingMessage
 from communications.services.outbox import Draft, messages_queue
 from membership.events import DAILY_PARTS, memberships_lapsed, send_in_transaction
 from membership.history import SOURCE_MEMBERSHIP_DAILY, history_context
@@ -157,11 +159,15 @@ def _claim_chunk(term_ids: list[int], *, key: str, on: dt.date) -> int:
     )
     if not reminders:
         return 0
-    messages = messages_queue([_reminder_draft(r, on) for r in reminders])
-    by_key = {m.key: m.pk for m in messages}
-    for reminder in reminders:
-        reminder.message_id = by_key.get(f"reminder-{reminder.pk}")
-    Reminder.objects.bulk_update(reminders, ["message_id"], batch_size=REMINDER_CHUNK)
+    messages_queue([_reminder_draft(r, on) for r in reminders])
+    # Each reminder points at its message, found by the key `_reminder_draft` gave it.
+    Reminder.objects.filter(claim=claim).update(
+        message_id=Subquery(
+            OutgoingMessage.objects.filter(
+                key=Concat(Value("reminder-"), Cast(OuterRef("pk"), CharField()))
+            ).values("pk")[:1]
+        )
+    )
     return len(reminders)
 
 
