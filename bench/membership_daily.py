@@ -1,6 +1,7 @@
 """Benchmark: `membership_daily` on a catch-up day and on a normal day, at several sizes.
 
     .venv/bin/python bench/membership_daily.py [--sizes 10000,100000] [--experts-every 20]
+        [--other /path/to/a/checkout/of/main --other-label main]
 
 Starts a throw-away PostgreSQL with its default durability (fsync on) and a throw-away Redis
 as the Celery broker (no worker reads it, so queued e-mails wait there, outside the measured
@@ -16,7 +17,11 @@ outbox row yet, every expert active), it runs:
 - the normal day: the job for DAY, the day after;
 - the same day again, which must send nothing twice;
 - a baseline beside them: `SELECT count(*)` of the memberships, and 1,000 primary-key
-  lookups of members.
+  lookups of members (the job's times are printed as multiples of the lookups' time, which
+  follows how busy the machine is).
+
+With `--other`, the same runs use another checkout's code too (its bench script must have
+the `--child` mode), on the same data, each from the same reset state.
 
 Each run is a fresh child process (Django set up, then the measured call), which prints its
 wall time, its SQL statements (counted by a `connection.execute_wrapper`, which has no cap,
@@ -92,9 +97,9 @@ def child(what: str, on: str) -> None:
     )
 
 
-def measure(what: str, on: dt.date) -> dict:
+def measure(script: str, what: str, on: dt.date) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", what, "--on", on.isoformat()],
+        [sys.executable, script, "--child", what, "--on", on.isoformat()],
         check=True,
         capture_output=True,
         text=True,
@@ -150,10 +155,34 @@ def reset() -> None:
 
 def line(size: int, label: str, run: dict, base: dict, extra: str = "") -> str:
     return (
-        f"{size:>9,} {label:<20} {run['seconds']:8.2f} s {run['queries']:>7,} queries "
+        f"{size:>9,} {label:<28} {run['seconds']:8.2f} s {run['queries']:>7,} queries "
         f"peak {run['peak_mb']:5.0f} MB (before the call {run['before_mb']:4.0f} MB) "
-        f"x{run['seconds'] / base['count_seconds']:6.0f} the count(*){extra}"
+        f"x{run['seconds'] / base['lookups_seconds']:5.1f} the pk lookups{extra}"
     )
+
+
+def run_all(size: int, label: str, script: str) -> tuple[dict, dict, dict]:
+    reset()
+    base = measure(script, "baseline", DAY)
+    catch_up = measure(script, "job", DAY - dt.timedelta(days=1))
+    normal = measure(script, "job", DAY)
+    again = measure(script, "job", DAY)
+    print(
+        f"{size:>9,} {label}: baseline SELECT count(*) of {base['memberships']:,} memberships "
+        f"{base['count_seconds']:.3f} s, 1 query; {PK_LOOKUPS:,} primary-key lookups "
+        f"{base['lookups_seconds']:.2f} s ({base['lookups_seconds'] / PK_LOOKUPS * 1000:.2f} "
+        f"ms a query); peak {base['peak_mb']:.0f} MB (before {base['before_mb']:.0f} MB)",
+        flush=True,
+    )
+    for what, run in (("catch-up (DAY - 1)", catch_up), ("normal day (DAY)", normal)):
+        counts = (
+            f"; reminders {run['reminders_sent']:,}, to grace {run['to_grace']:,}, "
+            f"lapsed {run['lapsed']:,}, back {run['back_to_active']:,}"
+        )
+        print(line(size, f"{label} {what}", run, base, counts), flush=True)
+    sent_again = f"; reminders {again['reminders_sent']}"
+    print(line(size, f"{label} same day again", again, base, sent_again), flush=True)
+    return base, catch_up, normal
 
 
 def main() -> int:
@@ -162,6 +191,11 @@ def main() -> int:
     parser.add_argument("--experts-every", type=int, default=20)
     parser.add_argument("--child", choices=["job", "baseline"])
     parser.add_argument("--on")
+    parser.add_argument(
+        "--other",
+        help="a checkout of other code (main's, say) to run beside this one on the same data",
+    )
+    parser.add_argument("--other-label", default="main")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.on)
@@ -185,48 +219,27 @@ def main() -> int:
             "(resource.getrusage), which includes Python and Django.",
             flush=True,
         )
+        codes = [("this code", __file__)]
+        if args.other:
+            codes.insert(0, (args.other_label, str(Path(args.other) / "bench/membership_daily.py")))
         rows = []
         for size in sizes:
             started = time.perf_counter()
             grow(size, args.experts_every)
-            reset()
-            print(f"{size:>9,} members seeded and reset in {time.perf_counter() - started:.0f} s")
-            base = measure("baseline", DAY)
-            catch_up = measure("job", DAY - dt.timedelta(days=1))
-            normal = measure("job", DAY)
-            again = measure("job", DAY)
-            print(
-                f"{size:>9,} baseline: SELECT count(*) of {base['memberships']:,} memberships "
-                f"{base['count_seconds']:.3f} s, 1 query; {PK_LOOKUPS:,} primary-key lookups "
-                f"{base['lookups_seconds']:.2f} s "
-                f"({base['lookups_seconds'] / PK_LOOKUPS * 1000:.2f} ms a query); "
-                f"peak {base['peak_mb']:.0f} MB (before {base['before_mb']:.0f} MB)",
-                flush=True,
-            )
-            for label, run in (("catch-up (DAY - 1)", catch_up), ("normal day (DAY)", normal)):
+            print(f"{size:>9,} members seeded in {time.perf_counter() - started:.0f} s")
+            for label, script in codes:
+                rows.append((size, label, *run_all(size, label, script)))
+        for label, _script in codes:
+            mine = [row for row in rows if row[1] == label]
+            first = mine[0]
+            for size, _label, _base, catch_up, normal in mine[1:]:
                 print(
-                    line(
-                        size,
-                        label,
-                        run,
-                        base,
-                        f"; reminders {run['reminders_sent']:,}, to grace {run['to_grace']:,}, "
-                        f"lapsed {run['lapsed']:,}, back {run['back_to_active']:,}",
-                    ),
-                    flush=True,
+                    f"{label}, {size:,} vs {first[0]:,} members: catch-up time x"
+                    f"{catch_up['seconds'] / first[3]['seconds']:.1f}, queries "
+                    f"{catch_up['queries']:,} vs {first[3]['queries']:,}; normal day time x"
+                    f"{normal['seconds'] / first[4]['seconds']:.1f}, queries "
+                    f"{normal['queries']:,} vs {first[4]['queries']:,}"
                 )
-            sent_again = f"; reminders {again['reminders_sent']}"
-            print(line(size, "same day again", again, base, sent_again), flush=True)
-            rows.append((size, base, catch_up, normal))
-        first = rows[0]
-        for size, _base, catch_up, normal in rows[1:]:
-            print(
-                f"{size:,} vs {first[0]:,} members: catch-up time x"
-                f"{catch_up['seconds'] / first[2]['seconds']:.1f}, queries "
-                f"{catch_up['queries']:,} vs {first[2]['queries']:,}; normal day time x"
-                f"{normal['seconds'] / first[3]['seconds']:.1f}, queries "
-                f"{normal['queries']:,} vs {first[3]['queries']:,}"
-            )
     return 0
 
 

@@ -16,8 +16,8 @@ def _pause_on_lapse(sender, member, **kwargs):
 
 
 @receiver(memberships_lapsed, dispatch_uid="experts_pause_on_daily_lapses")
-def _pause_on_daily_lapses(sender, members, **kwargs):
-    experts_pause_for_lapse(members=members)
+def _pause_on_daily_lapses(sender, member_ids, **kwargs):
+    experts_pause_for_lapse(member_ids=member_ids)
 
 
 @receiver(membership_reinstated, dispatch_uid="experts_resume_on_reinstatement")

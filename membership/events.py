@@ -7,10 +7,11 @@
 
 Both are sent after the change has been committed (through `transaction.on_commit`).
 
-- `memberships_lapsed(sender=Member, members=QuerySet, on=date)`: the daily job has just lapsed
-  these members' memberships, as many as a day or a backlog of days brings. `members` is a
-  lazy queryset: a receiver acts on all of them in a statement or a few (a subquery, chunks),
-  never one query per member. It is sent inside the job's transaction, so what a receiver
+- `memberships_lapsed(sender=Member, member_ids=QuerySet, on=date)`: the daily job has just
+  lapsed these members' memberships, as many as a day or a backlog of days brings.
+  `member_ids` is a lazy one-column queryset (use it as `member_id__in=member_ids`): a
+  receiver acts on all of them in a statement or a few (a subquery, chunks), never one query
+  per member. It is sent inside the job's transaction, so what a receiver
   writes commits with the lapses; a receiver does its work in `transaction.atomic()` (a
   savepoint there), so that one that fails is rolled back alone, logged, and the lapses stand.
 """

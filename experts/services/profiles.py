@@ -217,14 +217,14 @@ def expert_withdraw(*, member: Member) -> ExpertProfile:
 
 
 @transaction.atomic
-def experts_pause_for_lapse(*, members: QuerySet[Member]) -> int:
+def experts_pause_for_lapse(*, member_ids: QuerySet) -> int:
     """A lapsed membership pauses an active profile and tells the member why. However many
-    members `members` holds, the profiles are paused in one UPDATE, and the notices are
-    queued in chunks. Returns how many profiles it paused."""
+    members `member_ids` (a one-column queryset) holds, the profiles are paused in one UPDATE,
+    and the notices are queued in chunks. Returns how many profiles it paused."""
     paused_at = timezone.now()
     # The UPDATE rechecks `active` on each row it locks: a profile paused or withdrawn
     # meanwhile is left alone, and a second run finds nothing to pause.
-    paused = ExpertProfile.objects.filter(member__in=members, status=Status.ACTIVE).update(
+    paused = ExpertProfile.objects.filter(member_id__in=member_ids, status=Status.ACTIVE).update(
         status=Status.PAUSED, paused_for_lapse=True, paused_at=paused_at, updated_at=paused_at
     )
     if paused:
@@ -235,7 +235,7 @@ def experts_pause_for_lapse(*, members: QuerySet[Member]) -> int:
 
 def expert_pause_for_lapse(*, member: Member) -> ExpertProfile | None:
     """The same rule for one member (a cancelled or refunded membership)."""
-    if not experts_pause_for_lapse(members=Member.objects.filter(pk=member.pk)):
+    if not experts_pause_for_lapse(member_ids=Member.objects.filter(pk=member.pk).values("pk")):
         return None
     return ExpertProfile.objects.get(member=member)
 

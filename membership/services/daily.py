@@ -84,10 +84,12 @@ def statuses_bring_up_to_date(*, on: dt.date) -> dict[str, int]:
         status__in=[Status.GRACE, Status.LAPSED], paid_through_on__gt=on
     ).update(status=Status.ACTIVE, updated_at=now)
     if lapsed:
-        members = Member.objects.filter(
-            membership__status=Status.LAPSED, membership__updated_at=now
+        # Straight from the membership table (no join through members), so that the
+        # receivers' statements probe memberships by member id whatever the planner knows.
+        member_ids = Membership.objects.filter(status=Status.LAPSED, updated_at=now).values(
+            "member_id"
         )
-        send_in_transaction(memberships_lapsed, sender=Member, members=members, on=on)
+        send_in_transaction(memberships_lapsed, sender=Member, member_ids=member_ids, on=on)
     return {"to_grace": to_grace, "lapsed": lapsed, "back_to_active": back}
 
 
