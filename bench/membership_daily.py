@@ -100,11 +100,21 @@ def child(what: str, on: str) -> None:
 def measure(script: str, what: str, on: dt.date) -> dict:
     out = subprocess.run(
         [sys.executable, script, "--child", what, "--on", on.isoformat()],
+        # In the script's own checkout: Celery puts the working directory first on sys.path
+        # while it loads the apps, so another directory's code would be imported instead.
+        cwd=Path(script).resolve().parent.parent,
         check=True,
         capture_output=True,
         text=True,
         env=os.environ,
     )
+    # A run whose work failed quietly (a receiver after commit, a part) is not a fair figure:
+    # say so, with the first lines of what it logged.
+    errors = [ln for ln in out.stderr.splitlines() if "Traceback" in ln or "ERROR" in ln]
+    if errors:
+        print(f"  ! {script} {what} {on}: {len(errors)} errors logged, first:", flush=True)
+        for error_line in out.stderr.splitlines()[:15]:
+            print(f"  ! {error_line[:200]}", flush=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
