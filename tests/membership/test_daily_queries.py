@@ -122,6 +122,8 @@ def test_a_normal_day_costs_as_many_queries_for_10000_members_as_for_a_handful()
 
 
 def test_a_catch_up_day_costs_as_many_queries_for_10000_members_as_for_a_handful():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite splits each bulk INSERT at its parameter limit; the budget is PG's")
     few()
     small, small_summary = queries_of(DAY)
     clear()
