@@ -208,14 +208,14 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
             " currency, total_cents, paid_cents, credited_cents, installment_count, issued_at,"
             " issued_on,"
             " due_on, paid_at, closed_at, close_reason, bill_to_address, bill_to_email,"
-            " bill_to_organisation, purchase_order_number) "
+            " bill_to_organisation, purchase_order_number, credited_cents) "
         )
         c.execute(
             invoice_columns + "SELECT 'S' || b.term_id, b.member_id, b.term_id,"
             " CASE WHEN b.kind = 'join' THEN 'join' ELSE 'renewal' END, 'paid', b.name, 1,"
             " 'Seeded schedule', '2020-07-01', '{}', 'usd', b.total, b.total, 0, 1,"
             " i.issued_on::timestamptz, i.issued_on, i.issued_on + 30, b.activated_at, NULL,"
-            " '', '', '', '', '' FROM seed_bills b"
+            " '', '', '', '', '', 0 FROM seed_bills b"
             " CROSS JOIN LATERAL (SELECT LEAST(b.activated_at::date,"
             "  CASE WHEN b.kind = 'join' THEN b.start_on ELSE b.start_on - 30 END) AS issued_on) i"
         )
@@ -274,7 +274,7 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
             " CASE WHEN d.status = 'open' AND pg_temp.u(d.n, 81) < 0.1 THEN d.total / 2"
             " ELSE 0 END, 0, 1, (d.end_on - 30)::timestamptz, d.end_on - 30, d.end_on, NULL,"
             " CASE WHEN d.status = 'expired' THEN (d.end_on + %s)::timestamptz END,"
-            " '', '', '', '', '' FROM seed_due d"
+            " '', '', '', '', '', 0 FROM seed_due d"
             " JOIN membership_membershipterm t ON t.membership_id = d.membership_id"
             " AND t.start_on = d.end_on AND t.status IN ('pending', 'cancelled')",
             [grace_days],

@@ -15,6 +15,16 @@ def send_message(message_id: int) -> str:
 
 
 @shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
+def send_messages(message_ids: list[int]) -> int:
+    """Queue one `send_message` per id: a job that queues thousands of messages publishes one
+    task per chunk, and workers fan it out. A retry or a duplicate delivery queues some sends
+    twice, which `send_message` ignores; an id never queued is picked up by the sweep."""
+    for message_id in message_ids:
+        send_message.delay(message_id)
+    return len(message_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=transient_errors(), **RETRY)
 def sweep_outbox() -> int:
     """Beat runs this every minute: messages that are due and that no task is working on."""
     from communications.services.campaigns import campaigns_resume

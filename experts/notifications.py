@@ -6,8 +6,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from communications.services.outbox import message_queue
+from communications.services.outbox import Draft, message_queue, messages_queue
 from experts.models import Engagement, ExpertProfile
+
+# Lapse notices rendered and queued together (see `send_paused_for_lapse_all`).
+NOTICE_CHUNK = 2_000
 
 
 def _send(*, template: str, to: str, context: dict, key: str, user_id: int, facts: dict) -> None:
@@ -40,11 +43,43 @@ def send_paused_for_lapse(*, profile_id: int) -> bool:
         template="paused_for_lapse",
         to=profile.member.user.email,
         context=_pool_context(profile),
-        key=f"expert-paused-{profile.pk}-{profile.paused_at.isoformat()}",
+        key=_paused_key(profile),
         user_id=profile.member.user_id,
         facts={"profile_id": profile.pk},
     )
     return True
+
+
+def send_paused_for_lapse_all(*, paused_at, chunk: int = NOTICE_CHUNK) -> int:
+    """The notice of `send_paused_for_lapse` for every profile the lapse paused at `paused_at`
+    (one statement paused them all), queued `chunk` at a time, by profile id."""
+    profiles = ExpertProfile.objects.select_related("member__user").filter(
+        paused_for_lapse=True, paused_at=paused_at
+    )
+    pool_url = settings.SITE_URL + reverse("experts:mine")
+    queued, after = 0, 0
+    while True:
+        batch = list(profiles.filter(pk__gt=after).order_by("pk")[:chunk])
+        messages_queue([_paused_for_lapse_draft(p, pool_url) for p in batch])
+        queued += len(batch)
+        if len(batch) < chunk:
+            return queued
+        after = batch[-1].pk
+
+
+def _paused_for_lapse_draft(profile: ExpertProfile, pool_url: str) -> Draft:
+    return Draft(
+        to=profile.member.user.email,
+        template="experts/email/paused_for_lapse",
+        context={"member": profile.member, "pool_url": pool_url},
+        user_id=profile.member.user_id,
+        key=_paused_key(profile),
+        facts={"profile_id": profile.pk},
+    )
+
+
+def _paused_key(profile: ExpertProfile) -> str:
+    return f"expert-paused-{profile.pk}-{profile.paused_at.isoformat()}"
 
 
 def send_resumed(*, profile_id: int) -> bool:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from communications.models import MessageState, OutgoingAttachment, OutgoingMessage
 from communications.services.templates import active_versions, message_render
 from communications.signals import message_sent
-from communications.tasks import send_message
+from communications.tasks import send_message, send_messages
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,10 @@ def _enqueue_after_commit(message_id: int) -> None:
 
 def _enqueue(message_id: int) -> None:
     send_message.delay(message_id)
+
+
+def _enqueue_many(message_ids: list[int]) -> None:
+    send_messages.delay(message_ids)
 
 
 def message_queue(
@@ -146,7 +150,8 @@ def message_queue_text(
 
 def messages_queue(drafts: list[Draft]) -> list[OutgoingMessage]:
     """Queue many messages in bulk (the daily reminders). Drafts whose key is already in the
-    outbox are skipped. Returns the rows created, with their ids."""
+    outbox are skipped. Returns the rows created, with their ids. After commit, one task
+    queues the sends of them all."""
     if not drafts:
         return []
     keys = [d.key for d in drafts if d.key]
@@ -155,8 +160,11 @@ def messages_queue(drafts: list[Draft]) -> list[OutgoingMessage]:
     versions = active_versions()
     rows = [_row(d, now, versions) for d in drafts if d.key not in known or d.key is None]
     created = OutgoingMessage.objects.bulk_create(rows, batch_size=2000)
-    for message in created:
-        _enqueue_after_commit(message.pk)
+    if created:
+        # One task for the lot: publishing one per message would cost the caller more than
+        # writing the rows.
+        ids = [m.pk for m in created]
+        transaction.on_commit(lambda: _enqueue_many(ids), robust=True)
     return created
 
 

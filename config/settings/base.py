@@ -305,6 +305,7 @@ CELERY_TASK_ROUTES = {
     "billing.tasks.drain_stripe_events": {"queue": "webhooks"},
     "billing.tasks.stripe_events_sweep": {"queue": "webhooks"},
     "communications.tasks.send_message": {"queue": "mail"},
+    "communications.tasks.send_messages": {"queue": "mail"},
     "communications.tasks.sweep_outbox": {"queue": "mail"},
     "communications.tasks.send_campaign_step": {"queue": "bulk"},
     "membership.tasks.run_daily_part": {"queue": "bulk"},

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,17 +217,27 @@ def expert_withdraw(*, member: Member) -> ExpertProfile:
 
 
 @transaction.atomic
+def experts_pause_for_lapse(*, member_ids: QuerySet) -> int:
+    """A lapsed membership pauses an active profile and tells the member why. However many
+    members `member_ids` (a one-column queryset) holds, the profiles are paused in one UPDATE,
+    and the notices are queued in chunks. Returns how many profiles it paused."""
+    paused_at = timezone.now()
+    # The UPDATE rechecks `active` on each row it locks: a profile paused or withdrawn
+    # meanwhile is left alone, and a second run finds nothing to pause.
+    paused = ExpertProfile.objects.filter(member_id__in=member_ids, status=Status.ACTIVE).update(
+        status=Status.PAUSED, paused_for_lapse=True, paused_at=paused_at, updated_at=paused_at
+    )
+    if paused:
+        # The rows just paused: locked by this transaction, and they alone carry `paused_at`.
+        notifications.send_paused_for_lapse_all(paused_at=paused_at)
+    return paused
+
+
 def expert_pause_for_lapse(*, member: Member) -> ExpertProfile | None:
-    """A lapsed membership pauses an active profile and tells the member why."""
-    profile = _locked_profile(member)
-    if profile is None or profile.status != Status.ACTIVE:
+    """The same rule for one member (a cancelled or refunded membership)."""
+    if not experts_pause_for_lapse(member_ids=Member.objects.filter(pk=member.pk).values("pk")):
         return None
-    profile.status = Status.PAUSED
-    profile.paused_for_lapse = True
-    profile.paused_at = timezone.now()
-    profile.save(update_fields=["status", "paused_for_lapse", "paused_at", "updated_at"])
-    notifications.send_paused_for_lapse(profile_id=profile.pk)
-    return profile
+    return ExpertProfile.objects.get(member=member)
 
 
 @transaction.atomic

@@ -5,11 +5,13 @@ import logging
 import uuid
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from communications.models import OutgoingMessage
 from communications.services.outbox import Draft, messages_queue
-from membership.events import DAILY_PARTS, membership_lapsed, send_after_commit
+from membership.events import DAILY_PARTS, memberships_lapsed, send_in_transaction
 from membership.history import SOURCE_MEMBERSHIP_DAILY, history_context
 from membership.models import (
     Member,
@@ -25,6 +27,9 @@ from membership.models import (
 logger = logging.getLogger(__name__)
 
 GRACE_KEY = "grace"
+# Reminders claimed, rendered and queued together: the e-mails of one chunk are in memory at
+# once, never a whole backlog's.
+REMINDER_CHUNK = 2_000
 
 
 def daily_part_names() -> list[str]:
@@ -60,23 +65,31 @@ def membership_daily(*, on: dt.date, parts: list[str] | None = None) -> dict:
 @transaction.atomic
 def statuses_bring_up_to_date(*, on: dt.date) -> dict[str, int]:
     """Store the status each membership has on `on` (the status read from dates is already
-    right; this keeps the stored column in step for queries and tells listeners of lapses)."""
+    right; this keeps the stored column in step for queries and tells listeners of lapses).
+
+    One UPDATE per transition, however many memberships a day (or a backlog of days) moves:
+    the database does the work, and the history triggers record each changed row."""
     grace_days = MembershipRules.current().grace_days
     grace_start = on - dt.timedelta(days=grace_days)
-    lapsing = Membership.objects.filter(
+    # One timestamp for the whole run: with the rows still locked by this transaction, the
+    # memberships lapsed here are those that are `lapsed` and carry it.
+    now = timezone.now()
+    lapsed = Membership.objects.filter(
         status__in=[Status.ACTIVE, Status.GRACE], paid_through_on__lte=grace_start
-    )
-    lapsed_member_ids = list(lapsing.values_list("member_id", flat=True))
-    lapsed = lapsing.update(status=Status.LAPSED, updated_at=timezone.now())
+    ).update(status=Status.LAPSED, updated_at=now)
     to_grace = Membership.objects.filter(
         status=Status.ACTIVE, paid_through_on__lte=on, paid_through_on__gt=grace_start
-    ).update(status=Status.GRACE, updated_at=timezone.now())
+    ).update(status=Status.GRACE, updated_at=now)
     back = Membership.objects.filter(
         status__in=[Status.GRACE, Status.LAPSED], paid_through_on__gt=on
-    ).update(status=Status.ACTIVE, updated_at=timezone.now())
-    if lapsed_member_ids:
-        for member in Member.objects.filter(pk__in=lapsed_member_ids):
-            send_after_commit(membership_lapsed, sender=Member, member=member, on=on)
+    ).update(status=Status.ACTIVE, updated_at=now)
+    if lapsed:
+        # Straight from the membership table (no join through members), so that the
+        # receivers' statements probe memberships by member id whatever the planner knows.
+        member_ids = Membership.objects.filter(status=Status.LAPSED, updated_at=now).values(
+            "member_id"
+        )
+        send_in_transaction(memberships_lapsed, sender=Member, member_ids=member_ids, on=on)
     return {"to_grace": to_grace, "lapsed": lapsed, "back_to_active": back}
 
 
@@ -110,31 +123,53 @@ def reminders_send(*, on: dt.date) -> dict[str, int]:
     return {"reminders_sent": sent}
 
 
-@transaction.atomic
 def _claim_and_send(due, *, key: str, on: dt.date) -> int:
+    """Claim and queue the due reminders of one window, REMINDER_CHUNK terms at a time (by
+    term id), each chunk in a transaction of its own: memory and lock time stay bounded
+    however many terms a backlog makes due."""
+    sent = 0
+    after = 0
+    while True:
+        with transaction.atomic():
+            term_ids = list(
+                due.filter(pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:REMINDER_CHUNK]
+            )
+            if term_ids:
+                sent += _claim_chunk(term_ids, key=key, on=on)
+        if len(term_ids) < REMINDER_CHUNK:
+            return sent
+        after = term_ids[-1]
+
+
+def _claim_chunk(term_ids: list[int], *, key: str, on: dt.date) -> int:
     """Insert one Reminder row per due term; the unique (term, key) constraint lets exactly one
     run win each row, and only the rows this run inserted (its claim id) get a message. The
     reminder and its outbox message commit together: a reminder is sent when its message is,
     and the outbox retries that message until it is."""
     claim = uuid.uuid4()
-    term_ids = list(due.values_list("pk", flat=True))
-    if not term_ids:
-        return 0
     Reminder.objects.bulk_create(
         [Reminder(term_id=pk, key=key, claim=claim) for pk in term_ids],
         ignore_conflicts=True,
-        batch_size=5000,
+        batch_size=REMINDER_CHUNK,
     )
     reminders = list(
         Reminder.objects.filter(claim=claim).select_related(
             "term__membership__member__user", "term__category"
         )
     )
-    messages = messages_queue([_reminder_draft(r, on) for r in reminders])
-    by_key = {m.key: m.pk for m in messages}
-    for reminder in reminders:
-        reminder.message_id = by_key.get(f"reminder-{reminder.pk}")
-    Reminder.objects.bulk_update(reminders, ["message_id"], batch_size=2000)
+    if not reminders:
+        return 0
+    messages_queue([_reminder_draft(r, on) for r in reminders])
+    # Each reminder points at its message, found by the key `_reminder_draft` gave it.
+    Reminder.objects.filter(claim=claim).update(
+        message_id=Subquery(
+            OutgoingMessage.objects.filter(
+                key=Concat(Value("reminder-"), Cast(OuterRef("pk"), CharField()))
+            ).values("pk")[:1]
+        )
+    )
     return len(reminders)
 
 
