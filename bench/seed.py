@@ -208,14 +208,14 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
             " currency, total_cents, paid_cents, credited_cents, installment_count, issued_at,"
             " issued_on,"
             " due_on, paid_at, closed_at, close_reason, bill_to_address, bill_to_email,"
-            " bill_to_organisation, purchase_order_number, credited_cents) "
+            " bill_to_organisation, purchase_order_number) "
         )
         c.execute(
             invoice_columns + "SELECT 'S' || b.term_id, b.member_id, b.term_id,"
             " CASE WHEN b.kind = 'join' THEN 'join' ELSE 'renewal' END, 'paid', b.name, 1,"
             " 'Seeded schedule', '2020-07-01', '{}', 'usd', b.total, b.total, 0, 1,"
             " i.issued_on::timestamptz, i.issued_on, i.issued_on + 30, b.activated_at, NULL,"
-            " '', '', '', '', '', 0 FROM seed_bills b"
+            " '', '', '', '', '' FROM seed_bills b"
             " CROSS JOIN LATERAL (SELECT LEAST(b.activated_at::date,"
             "  CASE WHEN b.kind = 'join' THEN b.start_on ELSE b.start_on - 30 END) AS issued_on) i"
         )
