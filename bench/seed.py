@@ -274,7 +274,7 @@ def seed_history(count: int, *, today: dt.date, grace_days: int = 60, log=print)
             " CASE WHEN d.status = 'open' AND pg_temp.u(d.n, 81) < 0.1 THEN d.total / 2"
             " ELSE 0 END, 0, 1, (d.end_on - 30)::timestamptz, d.end_on - 30, d.end_on, NULL,"
             " CASE WHEN d.status = 'expired' THEN (d.end_on + %s)::timestamptz END,"
-            " '', '', '', '', '', 0 FROM seed_due d"
+            " '', '', '', '', '' FROM seed_due d"
             " JOIN membership_membershipterm t ON t.membership_id = d.membership_id"
             " AND t.start_on = d.end_on AND t.status IN ('pending', 'cancelled')",
             [grace_days],
