@@ -6,7 +6,12 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self):
+        from billing.services.notices import DOCUMENT_PDF, document_pdf_render
+        from communications.services.attachments import attachment_renderer_register
         from membership.events import daily_part_register, demo_loaded
+
+        # Invoice and receipt PDFs are laid out by the mail worker (billing/services/notices.py).
+        attachment_renderer_register(DOCUMENT_PDF, document_pdf_render)
 
         demo_loaded.connect(_demo_membership, dispatch_uid="billing_demo_membership")
         for name in ("installment_notices", "installments_overdue", "join_invoices_expire"):

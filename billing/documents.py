@@ -229,11 +229,21 @@ def _static_fetcher(url: str) -> dict:
     return {"string": data, "mime_type": mimetypes.guess_type(path)[0] or "text/css"}
 
 
-def _pdf(template: str, invoice: Invoice) -> bytes:
+def document_print_html(template: str, invoice: Invoice) -> str:
+    """The print rendering of an invoice or receipt as HTML: the document as it stands now,
+    before WeasyPrint lays it out (`print_html_pdf`)."""
+    return render_to_string(template, document_context(invoice, for_print=True))
+
+
+def print_html_pdf(html: str) -> bytes:
+    """Lay out a print rendering with WeasyPrint: the slow part of making a PDF."""
     from weasyprint import HTML
 
-    html = render_to_string(template, document_context(invoice, for_print=True))
     return HTML(string=html, base_url="/", url_fetcher=_static_fetcher).write_pdf()
+
+
+def _pdf(template: str, invoice: Invoice) -> bytes:
+    return print_html_pdf(document_print_html(template, invoice))
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -96,7 +96,12 @@ class OutgoingAttachment(models.Model):
     )
     filename = models.CharField(max_length=200)
     mimetype = models.CharField(max_length=100)
-    content = models.BinaryField()
+    # The bytes, given when queued or made by `renderer` when the message is first sent.
+    content = models.BinaryField(blank=True, default=b"")
+    # What makes the content at send time, outside the transaction that queued the message
+    # (communications/services/attachments.py): a registered renderer and its JSON arguments.
+    renderer = models.CharField(max_length=60, blank=True, default="")
+    spec = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return self.filename

@@ -17,10 +17,40 @@ def _queue(*, template: str, context: dict, member, key: str, facts: dict, attac
     )
 
 
+# The PDF of an e-mailed invoice or receipt is laid out by the mail worker when it sends the
+# message, not in the transaction that queues it (a payment's activation holds row locks, and
+# WeasyPrint takes a few hundred milliseconds). What it prints is fixed here, though: the
+# document's print HTML as it stands in this transaction, so a later refund, credit note, name
+# or bill-to change never alters a receipt already queued, and the sent PDF is the one the
+# member would have got had it been printed at once.
+DOCUMENT_PDF = "billing.document_pdf"
+
+
+def document_pdf_render(spec: dict) -> bytes:
+    """The renderer the mail worker calls (registered in billing/apps.py)."""
+    from billing.documents import print_html_pdf
+
+    return print_html_pdf(spec["html"])
+
+
+def _document_pdf(*, template: str, invoice, filename: str, **ids) -> Attachment:
+    from billing.documents import document_print_html
+
+    return Attachment.later(
+        filename=filename,
+        mimetype="application/pdf",
+        renderer=DOCUMENT_PDF,
+        spec={
+            "template": template,
+            "invoice_id": invoice.pk,
+            **ids,
+            "html": document_print_html(template, invoice),
+        },
+    )
+
+
 def invoice_email_queue(*, invoice) -> None:
     """The invoice with its PDF, as issued."""
-    from billing.documents import invoice_pdf
-
     _queue(
         template="invoice",
         context={"invoice": invoice, "lines": invoice.lines.all()},
@@ -28,10 +58,10 @@ def invoice_email_queue(*, invoice) -> None:
         key=f"invoice-{invoice.pk}",
         facts={"invoice": invoice.number},
         attachments=(
-            Attachment(
+            _document_pdf(
+                template="billing/invoice.html",
+                invoice=invoice,
                 filename=f"invoice-{invoice.number}.pdf",
-                content=invoice_pdf(invoice),
-                mimetype="application/pdf",
             ),
         ),
     )
@@ -39,8 +69,6 @@ def invoice_email_queue(*, invoice) -> None:
 
 def receipt_email_queue(*, payment) -> None:
     """The receipt with its PDF, as the invoice stands once this payment is applied."""
-    from billing.documents import receipt_pdf
-
     invoice = payment.invoice
     _queue(
         template="receipt",
@@ -49,10 +77,11 @@ def receipt_email_queue(*, payment) -> None:
         key=f"receipt-{payment.pk}",
         facts={"invoice": invoice.number, "payment_id": payment.pk},
         attachments=(
-            Attachment(
+            _document_pdf(
+                template="billing/receipt.html",
+                invoice=invoice,
                 filename=f"receipt-{invoice.number}.pdf",
-                content=receipt_pdf(invoice),
-                mimetype="application/pdf",
+                payment_id=payment.pk,
             ),
         ),
     )

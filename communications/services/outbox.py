@@ -6,6 +6,9 @@ Rules:
 - A message is sent by claiming it (`queued` and due → `sending`), talking to SMTP outside any
   transaction, then recording the outcome: `sent`, or back to `queued` with a later
   `next_attempt_at` (exponential backoff), or `failed` after MAX_ATTEMPTS.
+- An attachment may be given as bytes, or as a renderer and its arguments (`Attachment.later`):
+  then it is made at the first send attempt, outside the queueing transaction, and kept on the
+  row; a renderer that fails fails the attempt, which is retried like an SMTP failure.
 - The sweep re-queues rows that are due but that no task is working on, and rows left
   `sending` by a worker that died.
 """
@@ -21,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from communications.models import MessageState, OutgoingAttachment, OutgoingMessage
+from communications.services.attachments import attachment_render
 from communications.services.templates import active_versions, message_render
 from communications.signals import message_sent
 from communications.tasks import send_message, send_messages
@@ -39,9 +43,19 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file to attach: its bytes, or (`later`) what makes them when the message is sent."""
+
     filename: str
     content: bytes
     mimetype: str
+    renderer: str = ""
+    spec: dict = field(default_factory=dict)
+
+    @classmethod
+    def later(cls, *, filename: str, mimetype: str, renderer: str, spec: dict) -> "Attachment":
+        """Made by the registered `renderer` from the JSON-safe `spec` at send time (see
+        communications/services/attachments.py)."""
+        return cls(filename=filename, content=b"", mimetype=mimetype, renderer=renderer, spec=spec)
 
 
 @dataclass
@@ -121,7 +135,12 @@ def message_queue(
         OutgoingAttachment.objects.bulk_create(
             [
                 OutgoingAttachment(
-                    message=message, filename=a.filename, mimetype=a.mimetype, content=a.content
+                    message=message,
+                    filename=a.filename,
+                    mimetype=a.mimetype,
+                    content=a.content,
+                    renderer=a.renderer,
+                    spec=a.spec,
                 )
                 for a in draft.attachments
             ]
@@ -184,11 +203,23 @@ def message_send(*, message_id: int) -> str:
         message.attempts += 1
         message.save(update_fields=["state", "sending_started_at", "attempts"])
     try:
+        # Outside any transaction: a slow renderer holds no lock on the rows it reads.
+        attachments_render(message)
         get_connection().send_messages([message_email(message)])
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
         return record_failure(message, error)
     message_mark_sent(message)
     return MessageState.SENT
+
+
+def attachments_render(message: OutgoingMessage) -> None:
+    """Make the attachments that are still to be made, and keep them on their rows, so that a
+    retry after an SMTP failure sends the same bytes without making them again."""
+    if message.campaign_id is not None:  # bulk mail has no attachments
+        return
+    for attachment in message.attachments.filter(content=b"").exclude(renderer=""):
+        attachment.content = attachment_render(attachment.renderer, attachment.spec)
+        attachment.save(update_fields=["content"])
 
 
 def message_email(message: OutgoingMessage) -> EmailMultiAlternatives:

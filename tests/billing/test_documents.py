@@ -4,6 +4,7 @@ renderings of one template, with letterhead, bill-to block, period, method and r
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps
@@ -12,6 +13,7 @@ from billing.documents import invoice_pdf, payment_method_label, receipt_pdf
 from billing.models import Invoice, Payment, PaymentState, Refund, RefundState
 from billing.services.stripe_checkout import card_payment_confirm
 from communications.models import OutgoingAttachment
+from communications.services.outbox import message_send
 from membership.models import Membership
 from tests.factories import MemberFactory, activate_membership, issue_invoice, pay_invoice
 from tests.pdf_support import pdf_pages_png, pdf_text
@@ -185,7 +187,14 @@ def test_the_invoice_email_carries_the_invoice_pdf(zhang, django_capture_on_comm
     [attachment] = OutgoingAttachment.objects.filter(message__key=f"invoice-{invoice.pk}")
     assert attachment.filename == f"invoice-{invoice.number}.pdf"
     assert attachment.mimetype == "application/pdf"
-    text = pdf_text(bytes(attachment.content))
+
+    # The PDF is laid out when the mail worker sends the message.
+    message_send(message_id=attachment.message_id)
+
+    [email] = [m for m in mail.outbox if m.attachments]
+    [(filename, content, mimetype)] = email.attachments
+    assert (filename, mimetype) == (f"invoice-{invoice.number}.pdf", "application/pdf")
+    text = pdf_text(content)
     assert invoice.number in text and "张伟" in text
 
 

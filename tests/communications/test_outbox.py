@@ -174,3 +174,82 @@ def test_an_attachment_travels_with_the_message(django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=True):
         queue_one(attachments=(outbox.Attachment("r.pdf", b"%PDF-1.4 test", "application/pdf"),))
     assert mail.outbox[0].attachments == [("r.pdf", b"%PDF-1.4 test", "application/pdf")]
+
+
+@pytest.fixture
+def stamp_renderer():
+    """A renderer registered as an app registers its own: it makes bytes from its spec and
+    counts its calls."""
+    from communications.services import attachments
+
+    calls = []
+
+    def render(spec):
+        calls.append(spec)
+        return f"%PDF-1.4 receipt {spec['number']}".encode()
+
+    attachments.attachment_renderer_register("test.stamp", render)
+    yield calls
+    attachments._renderers.pop("test.stamp", None)
+
+
+def later(number="R-7"):
+    return outbox.Attachment.later(
+        filename="r.pdf", mimetype="application/pdf", renderer="test.stamp", spec={"number": number}
+    )
+
+
+def test_an_attachment_made_at_send_time_is_made_once_by_the_worker(
+    stamp_renderer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = queue_one(attachments=(later(),))
+    assert stamp_renderer == []  # nothing made while queueing
+    FlakySMTP(failures=1).install(pytest.MonkeyPatch())
+
+    assert message_send(message_id=message.pk) == MessageState.QUEUED
+    OutgoingMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert message_send(message_id=message.pk) == MessageState.SENT
+
+    assert mail.outbox[0].attachments == [("r.pdf", b"%PDF-1.4 receipt R-7", "application/pdf")]
+    assert len(stamp_renderer) == 1  # kept on its row: the retry sends the same bytes
+    assert bytes(message.attachments.get().content) == b"%PDF-1.4 receipt R-7"
+
+
+def test_an_attachment_that_cannot_be_made_is_retried_like_a_failed_send(
+    stamp_renderer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from communications.services import attachments
+
+    with django_capture_on_commit_callbacks(execute=False):
+        message = queue_one(attachments=(later(),))
+    monkeypatch.setitem(attachments._renderers, "test.stamp", lambda spec: 1 / 0)
+
+    assert message_send(message_id=message.pk) == MessageState.QUEUED
+
+    message.refresh_from_db()
+    assert message.attempts == 1
+    assert "ZeroDivisionError" in message.last_error
+    assert message.next_attempt_at > timezone.now()
+    assert mail.outbox == []
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        assert message_send(message_id=message.pk) == MessageState.SENT
+    assert mail.outbox[0].attachments[0][1] == b"%PDF-1.4 receipt R-7"
+
+
+def test_an_unknown_renderer_fails_the_attempt_and_keeps_the_message(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = queue_one(
+            attachments=(
+                outbox.Attachment.later(
+                    filename="r.pdf", mimetype="application/pdf", renderer="nobody", spec={}
+                ),
+            )
+        )
+    assert message_send(message_id=message.pk) == MessageState.QUEUED
+    message.refresh_from_db()
+    assert "UnknownRenderer" in message.last_error
+    assert mail.outbox == []
