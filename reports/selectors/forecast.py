@@ -144,15 +144,16 @@ def forecast_compute(
     forecast.schedule_names = book.names
     population = []
     quoter = Quoter()
-    schedules: dict[dt.date, object] = {}
+    prices: dict[dt.date, object] = {}
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for end_on, facts in forecast_population(period=period):
         population.append(facts)
         _member_id, category, position, salary, pop, budget = facts
-        if end_on not in schedules:
-            schedules[end_on] = book.on(end_on)
-        cents = quoter.quote(schedules[end_on], category, position, salary, pop, budget)
+        price = prices.get(end_on)
+        if price is None:
+            price = prices[end_on] = quoter.pricer(book.on(end_on))
+        cents = price(category, position, salary, pop, budget)
         if cents is None:
             forecast.not_quoted += 1
             continue
