@@ -44,6 +44,7 @@ __all__ = [
     "QuoteRefused",
     "RateTerms",
     "ScheduleTerms",
+    "amount_pricer",
     "dues_quote",
     "quote_compute",
     "quote_total_cents",
@@ -283,6 +284,84 @@ def _compute(terms, category, position, salary_cents, population, budget_cents, 
             )
         amount = cap
     return amount
+
+
+def amount_pricer(terms: ScheduleTerms, *, allow_staff_only: bool = False):
+    """`price(category, position, salary_cents, population, budget_cents)`: the total that
+    `quote_total_cents` gives for these facts under `terms`, or None where it refuses them.
+
+    For quoting many members (the forecast): what depends on the category and position alone
+    (whether they are quoted at all, the rate, the discounts that name them) is worked out once
+    per pair, and each member then costs a few integer steps with the
+    same rounding. tests/membership/test_dues_pricer.py checks it against `quote_total_cents`
+    over many random facts."""
+    plans: dict[tuple[str, str], tuple | None] = {}
+
+    def plan(category: str, position: str):
+        cat = terms.categories.get(category)
+        if (
+            cat is None
+            or not (cat.member_selectable or allow_staff_only)
+            or position not in POSITION_CODES
+            or not cat.allows(position)
+        ):
+            return None
+        rate = terms.rate_for(category, position)
+        if rate is None:
+            return None
+        discounts = tuple(
+            (d.percent_off_bp, d.replacement_cap_cents, d.max_population, d.max_budget_cents)
+            for d in terms.discounts
+            if (not d.categories or category in d.categories)
+            and (not d.positions or position in d.positions)
+        )
+        return (
+            rate.method == SALARY_PERCENT,
+            rate.percent_bp,
+            rate.amount_cents,
+            rate.minimum_cents,
+            rate.cap_cents,
+            discounts,
+        )
+
+    def price(category, position, salary_cents, population, budget_cents) -> int | None:
+        if category is None:
+            return None
+        key = (category, position)
+        try:
+            found = plans[key]
+        except KeyError:
+            found = plans[key] = plan(category, position)
+        if (
+            found is None
+            or (salary_cents is not None and salary_cents < 0)
+            or (budget_cents is not None and budget_cents < 0)
+            or (population is not None and population < 0)
+        ):
+            return None
+        by_salary, bp, flat, minimum, cap, discounts = found
+        if by_salary:
+            if salary_cents is None:
+                return None
+            amount = percent_of(salary_cents, bp)
+            if minimum is not None and amount < minimum:
+                amount = minimum
+        else:
+            amount = flat
+        for off_bp, replacement_cap, max_population, max_budget in discounts:
+            if max_population is not None and (population is None or population > max_population):
+                continue
+            if max_budget is not None and (budget_cents is None or budget_cents > max_budget):
+                continue
+            if off_bp:
+                amount = percent_of(amount, BP_PER_WHOLE - off_bp)
+            if replacement_cap is not None and (cap is None or replacement_cap < cap):
+                cap = replacement_cap
+        if cap is not None and amount > cap:
+            amount = cap
+        return amount
+
+    return price
 
 
 def _discount_label(discount: DiscountTerms) -> str:

@@ -106,10 +106,16 @@ def inner_sql(queryset) -> tuple[str, tuple]:
 def report_computing():
     """Around the computation of a report's figures: on PostgreSQL, in one transaction with
     JIT compilation off (its compile time costs more than it saves on these one-pass
-    aggregates) and room to hash a row per membership in memory. One query."""
+    aggregates), room to hash a row per membership in memory, and no parallel workers: on
+    these index ranges and one-pass aggregates, each worker building its own hash of the same
+    rows cost more than it saved (bench/results/reports-computed-2.txt). One query."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
-        fetch_all("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)", ())
+        fetch_all(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true)",
+            (),
+        )
         yield

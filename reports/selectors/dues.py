@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from membership.dues_selectors import dues_schedule_terms
 from membership.models import DuesSchedule
-from membership.services.dues import QuoteRefused, ScheduleTerms, quote_total_cents
+from membership.services.dues import ScheduleTerms, amount_pricer
 from membership.services.dues_preview import quote_total_or_none
 
 
@@ -45,45 +45,29 @@ def quote_or_none(terms: ScheduleTerms | None, category, position, salary, popul
     return quote_total_or_none(terms, category, position, salary, population, budget)
 
 
-# The fields of a refusal that depend on the category and position alone (an unknown or
-# staff-only category, a position it does not admit, no rate for the pair): whatever the
-# salary, population or budget, those facts are refused again.
-_PAIR_FIELDS = frozenset({"category", "position"})
-
-
 class Quoter:
-    """`quote_or_none` for many terms: each distinct set of facts is quoted once per
-    schedule, and a category and position that the schedule refuses whatever the amounts
-    (the refusal names only those fields) are not quoted again for every member."""
+    """`quote_or_none` for many terms: one amount-only pricer per schedule
+    (`amount_pricer`), which works out what a category and position bring once and each
+    member's total with a few integer steps."""
 
     def __init__(self):
-        self.totals: dict[tuple, int | None] = {}
-        self.refused_pairs: set[tuple[int, str, str]] = set()
+        self.pricers: dict[int, object] = {}
+
+    def pricer(self, terms: ScheduleTerms | None):
+        """`price(category, position, salary, population, budget)` under `terms` (None: no
+        schedule, nothing quoted)."""
+        if terms is None:
+            return _nothing
+        if terms.id not in self.pricers:
+            self.pricers[terms.id] = amount_pricer(terms)
+        return self.pricers[terms.id]
 
     def quote(self, terms: ScheduleTerms | None, category, position, salary, population, budget):
-        if terms is None or category is None:
-            return None
-        pair = (terms.id, category, position)
-        if pair in self.refused_pairs:
-            return None
-        key = (*pair, salary, population, budget)
-        if key in self.totals:
-            return self.totals[key]
-        try:
-            total = quote_total_cents(
-                terms=terms,
-                category=category,
-                position=position,
-                salary_cents=salary,
-                population=population,
-                budget_cents=budget,
-            )
-        except QuoteRefused as refused:
-            total = None
-            if refused.errors and set(refused.errors) <= _PAIR_FIELDS:
-                self.refused_pairs.add(pair)
-        self.totals[key] = total
-        return total
+        return self.pricer(terms)(category, position, salary, population, budget)
+
+
+def _nothing(*_facts) -> None:
+    return None
 
 
 FACT_FIELDS = (

@@ -20,7 +20,7 @@ from membership.models import DuesSchedule, MembershipTerm, TermKind, TermStatus
 from membership.selectors import category_code_resolver
 from membership.services.dues_preview import ImpactPreview, impact_compute
 from reports.periods import Period
-from reports.selectors.common import fetch_all, paid_terms
+from reports.selectors.common import as_date, fetch_all, inner_sql, paid_terms
 from reports.selectors.dues import (
     FACT_FIELDS,
     Quoter,
@@ -130,8 +130,15 @@ def forecast_population(*, period: Period):
         .order_by()
         .values_list("end_on", "membership__category__code", *FACT_FIELDS)
     )
-    for end_on, category, member_id, position, salary, population, budget in rows:
-        yield end_on, (member_id, resolve(category, position), position, salary, population, budget)
+    # Read through the cursor: plain tuples, without building a row through the ORM for each
+    # of tens of thousands of terms (the columns need no conversion).
+    for end_on, category, member_id, position, salary, population, budget in fetch_all(
+        *inner_sql(rows)
+    ):
+        yield (
+            as_date(end_on),
+            (member_id, resolve(category, position), position, salary, population, budget),
+        )
 
 
 def forecast_compute(
@@ -144,26 +151,34 @@ def forecast_compute(
     forecast.schedule_names = book.names
     population = []
     quoter = Quoter()
-    schedules: dict[dt.date, object] = {}
-    by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    prices: dict[dt.date, object] = {}
+    # Counted per end date and category here, put in their months once after the loop.
+    by_day: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for end_on, facts in forecast_population(period=period):
-        population.append(facts)
+        forecast.terms += 1
+        if draft is not None:  # the same members go through the impact preview below
+            population.append(facts)
         _member_id, category, position, salary, pop, budget = facts
-        if end_on not in schedules:
-            schedules[end_on] = book.on(end_on)
-        cents = quoter.quote(schedules[end_on], category, position, salary, pop, budget)
+        price = prices.get(end_on)
+        if price is None:
+            price = prices[end_on] = quoter.pricer(book.on(end_on))
+        cents = price(category, position, salary, pop, budget)
         if cents is None:
             forecast.not_quoted += 1
             continue
         forecast.requoted_cents += cents
-        month = by_month[f"{end_on.year:04d}-{end_on.month:02d}"]
-        month[0] += 1
-        month[1] += cents
+        day = by_day[end_on]
+        day[0] += 1
+        day[1] += cents
         kind = by_category[category]
         kind[0] += 1
         kind[1] += cents
-    forecast.terms = len(population)
+    by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for end_on, (terms, cents) in sorted(by_day.items()):
+        month = by_month[f"{end_on.year:04d}-{end_on.month:02d}"]
+        month[0] += terms
+        month[1] += cents
     forecast.by_month.update(by_month)
     forecast.by_category.update(by_category)
     if draft is not None:
