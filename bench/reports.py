@@ -56,14 +56,15 @@ def grow(target: int) -> None:
     from bench.seed import seed_history
     from membership.models import Member
     from reports.models import ReportSnapshot
-    from reports.summaries import revenue_days_rebuild
+    from reports.summaries import revenue_days_rebuild, standing_rebuild
 
     have = Member.objects.count()
     if have < target:
         seed_history(target - have, today=timezone.localdate())
-        # The seeder writes with the triggers off: the revenue per day is summed once here,
-        # as the migration does for an existing database.
+        # The seeder writes with the triggers off: the revenue per day is summed and the
+        # standing episodes built once here, as the migrations do for an existing database.
         revenue_days_rebuild()
+        standing_rebuild()
     # The seeder writes with the triggers off (no DataChange), so the stored figures of the
     # smaller size must go.
     ReportSnapshot.objects.all().delete()

@@ -84,3 +84,46 @@ class RevenueDay(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.day} {self.category_name} {self.method}: {self.cents}"
+
+
+class StandingEpisode(models.Model):
+    """A membership's standing over time, kept in step with its paid terms by PostgreSQL
+    triggers (reports/migrations/0003): one row per episode, an active part
+    `[active_on, grace_on)`, then a grace part `[grace_on, lapsed_on)`, then a lapsed part
+    `[lapsed_on, until_on)` (each possibly empty; `until_on` NULL when nothing follows). The
+    episodes of a membership follow one another without overlapping, so on any date at most
+    one holds it, in one state: the membership report counts these rows instead of grouping
+    every term by membership. The parts are worked out from the terms with the grace period
+    of `StandingBuild`, by the rules of decision 008 (a term counts from the day it was
+    paid; the category is the highest among the terms holding the day).
+
+    The member's place and the first paid term's start (the join cohort) are copied onto each
+    row, so the report reads no other table."""
+
+    id = models.BigAutoField(primary_key=True)
+    membership_id = models.BigIntegerField(db_index=True)
+    active_category_id = models.BigIntegerField(null=True)
+    grace_category_id = models.BigIntegerField(null=True)
+    active_on = models.DateField()
+    grace_on = models.DateField()
+    lapsed_on = models.DateField()
+    until_on = models.DateField(null=True)
+    cohort_on = models.DateField()
+    first = models.BooleanField()  # the membership's first episode: counts it once
+    country = models.CharField(max_length=2)
+    state_province = models.CharField(max_length=100)
+
+    def __str__(self):
+        return f"membership {self.membership_id} from {self.active_on}"
+
+
+class StandingBuild(models.Model):
+    """One row: the grace period the standing episodes were worked out with, and when they
+    were all built. The report reads the episodes only while it matches the lifecycle rules;
+    after staff change the grace period the refresh sweep builds them again."""
+
+    grace_days = models.PositiveSmallIntegerField()
+    built_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"standing built with {self.grace_days} days of grace at {self.built_at}"

@@ -56,3 +56,33 @@ def revenue_by_month(*, months: list, category: str = "") -> list[tuple]:
         (measure, category_name, method, months[i - 1] if 0 < i <= size else None, cents)
         for measure, category_name, method, i, cents in rows
     ]
+
+
+def standing_rebuild(grace_days: int | None = None) -> None:
+    """Every membership's standing episodes worked out again from its terms, with the grace
+    period of the lifecycle rules (or `grace_days`): after staff change the grace period,
+    and after rows were written with the triggers off (the benchmark seeder). One statement;
+    terms written meanwhile wait for it."""
+    if not summaries_kept():
+        return
+    if grace_days is None:
+        from membership.models import MembershipRules
+
+        grace_days = MembershipRules.current().grace_days
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reports_standing_rebuild(%s)", [grace_days])
+
+
+def standing_ensure() -> bool:
+    """The refresh sweep's check: the episodes were built with today's grace period (else the
+    membership report reads the terms, slower); built again when not. True when rebuilt."""
+    if not summaries_kept():
+        return False
+    from membership.models import MembershipRules
+    from reports.models import StandingBuild
+
+    grace_days = MembershipRules.current().grace_days
+    if StandingBuild.objects.filter(grace_days=grace_days).exists():
+        return False
+    standing_rebuild(grace_days)
+    return True

@@ -6,7 +6,8 @@ def refresh_report_snapshots() -> int:
     """Beat runs this every few minutes: each report snapshot staff looked at lately that is
     out of date (changes since, an earlier day, or a Refresh asked for) is computed again;
     then old snapshots and seen changes are pruned, and the revenue rows the triggers
-    appended are folded into one per key. Returns how many were recomputed."""
+    appended are folded into one per key, and the standing episodes are built again when the
+    grace period changed. Returns how many were recomputed."""
     from django.utils import timezone
 
     from reports.snapshots import (
@@ -15,9 +16,10 @@ def refresh_report_snapshots() -> int:
         snapshots_enabled,
         snapshots_prune,
     )
-    from reports.summaries import revenue_days_fold
+    from reports.summaries import revenue_days_fold, standing_ensure
 
     revenue_days_fold()
+    standing_ensure()
     if not snapshots_enabled():
         return 0
     done = 0

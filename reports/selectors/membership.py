@@ -28,8 +28,8 @@ from reports.selectors.standing import (
     MAX_DATES,
     counts_from_masks,
     good_standing_by_cohort,
-    membership_masks,
     standing_counts,
+    standing_masks,
 )
 
 
@@ -242,9 +242,9 @@ def _cohort_starts(years: list[int], start_month: int) -> tuple[list[int], list[
     return every_year, starts
 
 
-def _cohorts_from_masks(rows, *, years, every_year, ends, ordered) -> list[Cohort]:
+def _cohorts_from_masks(masks, *, years, every_year, ends, ordered) -> list[Cohort]:
     index = {day: i for i, day in enumerate(ordered)}
-    found = good_standing_by_cohort(rows, positions=[index[day] for day in ends.values()])
+    found = good_standing_by_cohort(masks, positions=[index[day] for day in ends.values()])
     positions = {y: i for i, y in enumerate(ends)}
     cohorts = []
     for year in years:
@@ -261,8 +261,10 @@ def _retention_by_masks(
     ends = _retention_ends(years, start_month, today)
     every_year, starts = _cohort_starts(years, start_month)
     ordered = list(ends.values()) or [today]  # with no year ended yet, only the cohorts count
-    rows = membership_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts).rows
-    return _cohorts_from_masks(rows, years=years, every_year=every_year, ends=ends, ordered=ordered)
+    masks = standing_masks(dates=ordered, grace_days=grace_days, cohort_starts=starts)
+    return _cohorts_from_masks(
+        masks, years=years, every_year=every_year, ends=ends, ordered=ordered
+    )
 
 
 def standing_retention_and_places(
@@ -286,7 +288,7 @@ def standing_retention_and_places(
         )
         return grid, cohorts, members_by_place(on=place_on, grace_days=grace_days)
     every_year, starts = _cohort_starts(years, start_month)
-    masks = membership_masks(
+    masks = standing_masks(
         dates=ordered, grace_days=grace_days, cohort_starts=starts, place_on=place_on
     )
     grid = StandingGrid(
@@ -294,7 +296,7 @@ def standing_retention_and_places(
         counts=counts_from_masks(masks.rows, masks.mixed, ordered=ordered, dates=dates),
     )
     cohorts = _cohorts_from_masks(
-        masks.rows, years=years, every_year=every_year, ends=ends, ordered=ordered
+        masks, years=years, every_year=every_year, ends=ends, ordered=ordered
     )
     return grid, cohorts, _places_sorted(masks.places)
 

@@ -23,7 +23,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
+
 from membership.models import Member, Membership, MembershipTerm, TermStatus
+from reports.models import StandingBuild, StandingEpisode
 from reports.selectors.common import day_after_start, fetch_all
 
 ACTIVE, GRACE, LAPSED = 3, 2, 1
@@ -51,6 +54,8 @@ class Masks:
     mixed: dict[int, list[tuple[int, int, int]]]
     # (country, state or province, members) in good standing on the place date, if asked.
     places: list[tuple[str, str, int]]
+    # Members per cohort position, when the rows are episodes (several rows a membership).
+    cohort_members: dict[int, int] | None = None
 
 
 def membership_masks(
@@ -135,6 +140,92 @@ def membership_masks(
     return masks
 
 
+def standing_masks(
+    *,
+    dates: list[dt.date],
+    grace_days: int,
+    cohort_starts: list[dt.date] | None = None,
+    place_on: dt.date | None = None,
+) -> Masks:
+    """The masks from the standing episodes the triggers keep, while they were built with this
+    grace period; else from the terms (`membership_masks`)."""
+    found = episode_masks(
+        dates=dates, grace_days=grace_days, cohort_starts=cohort_starts, place_on=place_on
+    )
+    if found is not None:
+        return found
+    return membership_masks(
+        dates=dates, grace_days=grace_days, cohort_starts=cohort_starts, place_on=place_on
+    )
+
+
+def _bits(low: int, high: int) -> int:
+    return (1 << high) - (1 << low) if high > low else 0
+
+
+def episode_masks(
+    *,
+    dates: list[dt.date],
+    grace_days: int,
+    cohort_starts: list[dt.date] | None = None,
+    place_on: dt.date | None = None,
+) -> Masks | None:
+    """`membership_masks` read from the standing episodes (reports.models.StandingEpisode):
+    one pass over a row per episode, no grouping per membership and no join, as the episodes
+    of a membership do not overlap and carry its place and cohort. Each episode's parts
+    become date positions with `width_bucket`, and episodes with the same positions (and
+    categories, cohort, first or not) are counted together. None when the episodes are not
+    kept (SQLite) or were built with another grace period: the same query says so, in a row
+    of its own, so this costs no query more than the masks."""
+    if len(dates) > MAX_DATES or dates != sorted(set(dates)):
+        raise ValueError("dates must be sorted, distinct and at most 62")
+    if connection.vendor != "postgresql":
+        return None
+    table = StandingEpisode._meta.db_table
+    size = len(dates)
+    cohort = "COALESCE(width_bucket(cohort_on, %(cohorts)s), 0)" if cohort_starts else "0"
+    sql = (
+        f"SELECT 0, {cohort}, active_category_id, grace_category_id, "  # noqa: S608
+        "width_bucket(active_on - 1, %(dates)s), width_bucket(grace_on - 1, %(dates)s), "
+        "width_bucket(lapsed_on - 1, %(dates)s), "
+        f"COALESCE(width_bucket(until_on - 1, %(dates)s), {int(size)}), first, '', '', "
+        f"COUNT(*) FROM {table} GROUP BY 2, 3, 4, 5, 6, 7, 8, 9"
+    )
+    params = {"dates": list(dates), "grace": grace_days}
+    if cohort_starts:
+        params["cohorts"] = list(cohort_starts)
+    if place_on is not None:
+        # In good standing on the day: its episode's active or grace part holds it.
+        sql += (
+            " UNION ALL SELECT 1, 0, NULL, NULL, 0, 0, 0, 0, FALSE, country, "  # noqa: S608
+            f"state_province, COUNT(*) FROM {table} "
+            "WHERE active_on <= %(place)s AND lapsed_on > %(place)s GROUP BY 10, 11"
+        )
+        params["place"] = place_on
+    sql += (
+        " UNION ALL SELECT 2, 0, NULL, NULL, 0, 0, 0, 0, FALSE, '', '', 0 "  # noqa: S608
+        f"FROM {StandingBuild._meta.db_table} WHERE grace_days = %(grace)s"
+    )
+    rows = fetch_all(sql, params)
+    if not any(row[0] == 2 for row in rows):
+        return None
+    masks = Masks(rows=[], mixed=defaultdict(list), places=[], cohort_members=defaultdict(int))
+    for branch, cohort_index, active_cat, grace_cat, pa, pg, pl, pu, first, *place, n in rows:
+        if branch == 1:
+            masks.places.append((place[0], place[1], n))
+        elif branch == 0:
+            if first:
+                masks.cohort_members[cohort_index] += n
+            active, grace, lapsed = _bits(pa, pg), _bits(pg, pl), _bits(pl, pu)
+            if active:
+                masks.rows.append(MaskRow(cohort_index, active_cat, active, 0, active, n))
+            if grace:
+                masks.rows.append(MaskRow(cohort_index, grace_cat, 0, grace, grace, n))
+            if lapsed:
+                masks.rows.append(MaskRow(cohort_index, None, 0, 0, lapsed, n))
+    return masks
+
+
 def runs(mask: int):
     """(first, past_last) of each run of set bits."""
     position = 0
@@ -160,7 +251,7 @@ def standing_counts(
     """Members per (date index, state, category id) on each of `dates`, as
     `standing_on_dates` counts them (no zero entries)."""
     ordered = sorted(set(dates))
-    masks = membership_masks(dates=ordered, grace_days=grace_days)
+    masks = standing_masks(dates=ordered, grace_days=grace_days)
     return counts_from_masks(masks.rows, masks.mixed, ordered=ordered, dates=dates)
 
 
@@ -211,16 +302,23 @@ def _add_mixed(diff, row: MaskRow, per_category, size: int) -> None:
 
 
 def good_standing_by_cohort(
-    rows: list[MaskRow], *, positions: list[int]
+    masks: Masks, *, positions: list[int]
 ) -> dict[int, tuple[int, list[int]]]:
     """Per cohort position: members, and how many were in good standing (active or in grace)
     on the masks' date at each of `positions`."""
     found: dict[int, tuple[int, list[int]]] = {}
-    for row in rows:
+    for row in masks.rows:
         members, standing = found.get(row.cohort, (0, [0] * len(positions)))
         good = row.active | row.grace
         for i, position in enumerate(positions):
             if good >> position & 1:
                 standing[i] += row.members
         found[row.cohort] = (members + row.members, standing)
+    if masks.cohort_members is not None:  # episodes: several rows a membership
+        found = {
+            cohort: (masks.cohort_members.get(cohort, 0), standing)
+            for cohort, (_rows, standing) in found.items()
+        }
+        for cohort, members in masks.cohort_members.items():
+            found.setdefault(cohort, (members, [0] * len(positions)))
     return found
