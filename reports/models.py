@@ -117,6 +117,22 @@ class StandingEpisode(models.Model):
         return f"membership {self.membership_id} from {self.active_on}"
 
 
+class StandingEnd(models.Model):
+    """One row per paid term that can be renewed (not Life): the day it ends and whether it
+    was renewed, that is another paid term of the membership, not a reinstatement, starts on
+    that day (`renewal_chain_q`). Kept by the same triggers as the episodes, so the flows and
+    the renewal rate count ends per day along an index instead of matching every ending term
+    against the terms that start."""
+
+    id = models.BigAutoField(primary_key=True)
+    membership_id = models.BigIntegerField(db_index=True)
+    end_on = models.DateField(db_index=True)
+    renewed = models.BooleanField()
+
+    def __str__(self):
+        return f"membership {self.membership_id} ends {self.end_on}"
+
+
 class StandingBuild(models.Model):
     """One row: the grace period the standing episodes were worked out with, and when they
     were all built. The report reads the episodes only while it matches the lifecycle rules;

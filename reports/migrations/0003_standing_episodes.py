@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 EPISODES = "reports_standingepisode"
+ENDS = "reports_standingend"
 COLUMNS = (
     "(membership_id, active_category_id, grace_category_id, active_on, grace_on, lapsed_on, "
     "until_on, cohort_on, first, country, state_province)"
@@ -65,6 +66,18 @@ def episodes_select(where: str, grace: str, tz: str) -> str:
     )
 
 
+def ends_select(where: str) -> str:
+    """Each paid term (not Life) the memberships `where` selects: its end, and whether another
+    paid term of the membership, not a reinstatement, starts on it."""
+    return (
+        "SELECT t.membership_id, t.end_on, EXISTS (SELECT 1 FROM membership_membershipterm n "
+        "WHERE n.membership_id = t.membership_id AND n.start_on = t.end_on "
+        "AND n.status = 'active' AND n.kind <> 'reinstatement' AND n.id <> t.id) "
+        f"FROM membership_membershipterm t WHERE t.status = 'active' AND t.kind <> 'life' "
+        f"AND ({where})"
+    )
+
+
 def functions(tz: str) -> list[str]:
     grace = "(SELECT grace_days FROM reports_standingbuild ORDER BY id LIMIT 1)"
     return [
@@ -78,17 +91,22 @@ def functions(tz: str) -> list[str]:
         "PERFORM 1 FROM membership_membership WHERE id = ANY(ids) ORDER BY id "
         "FOR NO KEY UPDATE; "
         f"DELETE FROM {EPISODES} WHERE membership_id = ANY(ids); "
+        f"DELETE FROM {ENDS} WHERE membership_id = ANY(ids); "
         f"INSERT INTO {EPISODES} {COLUMNS} "
         + episodes_select("membership_id = ANY(ids)", grace, tz)
+        + f"; INSERT INTO {ENDS} (membership_id, end_on, renewed) "
+        + ends_select("t.membership_id = ANY(ids)")
         + "; END $$",
         # Every membership's episodes, with `grace_days`: the first fill, after staff change
         # the grace period, and after rows were written with the triggers off (the seeder).
         "CREATE OR REPLACE FUNCTION reports_standing_rebuild(grace_days integer) RETURNS void "
         "LANGUAGE plpgsql AS $$ BEGIN "
-        f"LOCK TABLE {EPISODES} IN SHARE ROW EXCLUSIVE MODE; "
-        f"DELETE FROM {EPISODES}; DELETE FROM reports_standingbuild; "
+        f"LOCK TABLE {EPISODES}, {ENDS} IN SHARE ROW EXCLUSIVE MODE; "
+        f"DELETE FROM {EPISODES}; DELETE FROM {ENDS}; DELETE FROM reports_standingbuild; "
         f"INSERT INTO {EPISODES} {COLUMNS} "
         + episodes_select("TRUE", "grace_days", tz)
+        + f"; INSERT INTO {ENDS} (membership_id, end_on, renewed) "
+        + ends_select("TRUE")
         + "; INSERT INTO reports_standingbuild (grace_days, built_at) VALUES (grace_days, now()); "
         "END $$",
         # Terms written: their memberships' episodes again (an update only when a column the
@@ -104,56 +122,54 @@ def functions(tz: str) -> list[str]:
         "WHERE (o.membership_id, o.status, o.start_on, o.end_on, o.activated_at, o.category_id) "
         "IS DISTINCT FROM (n.membership_id, n.status, n.start_on, n.end_on, n.activated_at, "
         "n.category_id))); END IF; RETURN NULL; END $$",
-        # A membership moved to another member: its episodes take the new place.
+        # A membership moved to another member: its episodes take the new place. Row triggers
+        # with a WHEN (below), so the daily job's bulk updates of the status cost nothing.
         "CREATE OR REPLACE FUNCTION reports_standing_memberships() RETURNS trigger "
-        "LANGUAGE plpgsql AS $$ BEGIN PERFORM reports_standing_for((SELECT array_agg(n.id) "
-        "FROM old_rows o JOIN new_rows n USING (id) WHERE o.member_id <> n.member_id)); "
+        "LANGUAGE plpgsql AS $$ BEGIN PERFORM reports_standing_for(ARRAY[NEW.id]); "
         "RETURN NULL; END $$",
-        # A member moved: the episodes of their memberships take the new place.
+        # A member moved: the episodes of their membership take the new place.
         "CREATE OR REPLACE FUNCTION reports_standing_members() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
-        f"UPDATE {EPISODES} e SET country = n.country, state_province = n.state_province "
-        "FROM old_rows o JOIN new_rows n USING (id) "
-        "JOIN membership_membership ms ON ms.member_id = n.id "
-        "WHERE e.membership_id = ms.id AND (o.country, o.state_province) "
-        "IS DISTINCT FROM (n.country, n.state_province); RETURN NULL; END $$",
+        f"UPDATE {EPISODES} e SET country = NEW.country, state_province = NEW.state_province "
+        "FROM membership_membership ms WHERE ms.member_id = NEW.id "
+        "AND e.membership_id = ms.id; RETURN NULL; END $$",
     ]
 
 
+# (name, table, when it fires, function)
 TRIGGERS = [
     (
         "reports_standing_terms_ins",
         "membership_membershipterm",
-        "INSERT",
-        "NEW TABLE AS new_rows",
+        "AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT",
         "reports_standing_terms",
     ),
     (
         "reports_standing_terms_upd",
         "membership_membershipterm",
-        "UPDATE",
-        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT",
         "reports_standing_terms",
     ),
     (
         "reports_standing_terms_del",
         "membership_membershipterm",
-        "DELETE",
-        "OLD TABLE AS old_rows",
+        "AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT",
         "reports_standing_terms",
     ),
     (
         "reports_standing_memberships",
         "membership_membership",
-        "UPDATE",
-        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "AFTER UPDATE OF member_id ON {table} FOR EACH ROW "
+        "WHEN (OLD.member_id IS DISTINCT FROM NEW.member_id)",
         "reports_standing_memberships",
     ),
     (
         "reports_standing_members",
         "membership_member",
-        "UPDATE",
-        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "AFTER UPDATE OF country, state_province ON {table} FOR EACH ROW "
+        "WHEN (OLD.country IS DISTINCT FROM NEW.country "
+        "OR OLD.state_province IS DISTINCT FROM NEW.state_province)",
         "reports_standing_members",
     ),
 ]
@@ -172,10 +188,9 @@ def install(apps, schema_editor):
     tz = settings.TIME_ZONE.replace("'", "")
     for sql in functions(tz):
         schema_editor.execute(sql)
-    for name, table, event, referencing, function in TRIGGERS:
+    for name, table, when, function in TRIGGERS:
         schema_editor.execute(
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            f"CREATE TRIGGER {name} {when.format(table=table)} EXECUTE FUNCTION {function}()"
         )
     rules = apps.get_model("membership", "MembershipRules").objects.order_by("pk").first()
     grace = rules.grace_days if rules else 60
@@ -226,6 +241,15 @@ class Migration(migrations.Migration):
                 ("first", models.BooleanField()),
                 ("country", models.CharField(max_length=2)),
                 ("state_province", models.CharField(max_length=100)),
+            ],
+        ),
+        migrations.CreateModel(
+            name="StandingEnd",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("membership_id", models.BigIntegerField(db_index=True)),
+                ("end_on", models.DateField(db_index=True)),
+                ("renewed", models.BooleanField()),
             ],
         ),
         migrations.RunPython(install, remove, hints={"ddl": True}),

@@ -27,6 +27,7 @@ from reports.selectors.dues import (
     ScheduleBook,
     round_half_up_ratio,
 )
+from reports.summaries import summaries_kept
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,20 @@ def renewal_rate_measured(*, today: dt.date, grace_days: int) -> RenewalRate:
     last = today - dt.timedelta(days=grace_days)
     first = add_months(last, -12) + dt.timedelta(days=1)
     # Renewed as in `renewal_chain_q`: another paid term (not a reinstatement) starts on the
-    # end date. Those terms start within the same twelve months, so one hash of them is
-    # probed per ended term instead of a lookup each.
+    # end date. On PostgreSQL the triggers keep that per term; elsewhere, those terms start
+    # within the same twelve months, so one hash of them is probed per ended term instead of
+    # a lookup each.
+    if summaries_kept():
+        # The ends the triggers keep (StandingEnd), counted along the index on the end date;
+        # None when they were never built, and the terms are read below.
+        ((built, ended, renewed),) = fetch_all(
+            "SELECT EXISTS (SELECT 1 FROM reports_standingbuild), COUNT(*), "
+            "COUNT(*) FILTER (WHERE renewed) FROM reports_standingend "
+            "WHERE end_on BETWEEN %s AND %s",
+            (first, last),
+        )
+        if built:
+            return RenewalRate(first, last, ended, renewed)
     table = MembershipTerm._meta.db_table
     ((ended, renewed),) = fetch_all(
         f"SELECT COUNT(*), COUNT(*) FILTER (WHERE (membership_id, end_on) IN ("  # noqa: S608

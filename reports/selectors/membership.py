@@ -10,6 +10,7 @@ from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from membership.models import Membership, MembershipCategory, MembershipTerm, TermKind, TermStatus
+from reports.models import StandingBuild, StandingEnd
 from reports.periods import Period, fiscal_year, fiscal_year_of
 from reports.selectors.common import (
     as_date,
@@ -31,6 +32,7 @@ from reports.selectors.standing import (
     standing_counts,
     standing_masks,
 )
+from reports.summaries import summaries_kept
 
 
 @dataclass
@@ -127,42 +129,64 @@ def flows_by_month(*, months: list[Period], grace_days: int, today: dt.date) -> 
     grace = dt.timedelta(days=grace_days)
     first, last = months[0].first_on, months[-1].last_on
     # Renewed: another paid term (not a reinstatement) starts on its end date, as in
-    # `renewal_chain_q`, looked up in one hash of the terms starting in the span (the only
-    # ones that can renew a term ending in it) instead of a lookup per term. The terms that
-    # start, and those that end or lapse, in the span are read along two index ranges and
-    # counted per day in SQL; the days are put in their months here.
+    # `renewal_chain_q`. On PostgreSQL the triggers keep that per term (StandingEnd), so the
+    # ends are counted per day along an index; elsewhere, or before the first build, it is
+    # looked up in one hash of the terms starting in the span (the only ones that can renew a
+    # term ending in it). The terms that start, and those that end or lapse, in the span are
+    # read along index ranges and counted per day in SQL; the days are put in their months
+    # here.
     table = MembershipTerm._meta.db_table
-    sql = (
+    starts = (
         f"SELECT 's', kind, start_on, FALSE, COUNT(*) FROM {table} "  # noqa: S608
         "WHERE status = %s AND start_on BETWEEN %s AND %s AND kind IN (%s, %s, %s, %s) "
-        "GROUP BY kind, start_on "
-        "UNION ALL SELECT 'e', '', end_on, (membership_id, end_on) IN (SELECT membership_id, "
-        f"start_on FROM {table} WHERE status = %s AND kind <> %s AND start_on BETWEEN %s AND %s), "
-        f"COUNT(*) FROM {table} WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s "
-        "GROUP BY 3, 4"
+        "GROUP BY kind, start_on"
     )
     kinds = (TermKind.JOIN, TermKind.RENEWAL, TermKind.REINSTATEMENT, TermKind.WAIVER)
-    params = (
-        TermStatus.ACTIVE,
-        first,
-        last,
-        *kinds,
-        TermStatus.ACTIVE,
-        TermKind.REINSTATEMENT,
-        first - grace,
-        last,
-        TermStatus.ACTIVE,
-        TermKind.LIFE,
-        first - grace,
-        last,
-    )
+    start_params = (TermStatus.ACTIVE, first, last, *kinds)
+    rows = None
+    if summaries_kept():
+        # The ends and whether each was renewed, as the triggers keep them (StandingEnd); a
+        # row of its own says they are kept (built), else the terms are read below.
+        rows = fetch_all(
+            starts + " UNION ALL SELECT 'e', '', end_on, renewed, COUNT(*) "  # noqa: S608
+            f"FROM {StandingEnd._meta.db_table} WHERE end_on BETWEEN %s AND %s GROUP BY 3, 4 "
+            "UNION ALL SELECT 'k', '', NULL, FALSE, 0 "
+            f"FROM (SELECT 1 FROM {StandingBuild._meta.db_table} LIMIT 1) built",
+            (*start_params, first - grace, last),
+        )
+        if not any(row[0] == "k" for row in rows):
+            rows = None
+    if rows is None:
+        ends = (
+            " UNION ALL SELECT 'e', '', end_on, (membership_id, end_on) IN (SELECT "  # noqa: S608
+            f"membership_id, start_on FROM {table} WHERE status = %s AND kind <> %s "
+            "AND start_on BETWEEN %s AND %s), COUNT(*) "
+            f"FROM {table} WHERE status = %s AND kind <> %s AND end_on BETWEEN %s AND %s "
+            "GROUP BY 3, 4"
+        )
+        rows = fetch_all(
+            starts + ends,
+            (
+                *start_params,
+                TermStatus.ACTIVE,
+                TermKind.REINSTATEMENT,
+                first - grace,
+                last,
+                TermStatus.ACTIVE,
+                TermKind.LIFE,
+                first - grace,
+                last,
+            ),
+        )
     found: dict[tuple[str, dt.date], int] = {}
 
     def add(measure, day, n):
         key = (measure, day.replace(day=1))
         found[key] = found.get(key, 0) + int(n)
 
-    for branch, kind, day, renewed, n in fetch_all(sql, params):
+    for branch, kind, day, renewed, n in rows:
+        if branch == "k":
+            continue
         day = as_date(day)
         if branch == "s":
             add(f"s:{kind}", day, n)

@@ -11,9 +11,12 @@ import pytest
 from django.db import connection
 
 from membership.models import Member, MembershipRules, MembershipTerm
-from reports.models import StandingBuild, StandingEpisode
+from reports.models import StandingBuild, StandingEnd, StandingEpisode
+from reports.periods import months_between
+from reports.selectors.forecast import renewal_rate_measured
 from reports.selectors.membership import (
     _places_sorted,
+    flows_by_month,
     members_by_place,
     retention_by_cohort_portable,
     standing_on_dates_portable,
@@ -54,12 +57,18 @@ def _episodes() -> list[tuple]:
     )
 
 
+def _ends() -> list[tuple]:
+    return sorted(StandingEnd.objects.values_list("membership_id", "end_on", "renewed"))
+
+
 def _as_rebuilt() -> list[tuple]:
-    """The episodes a rebuild from every term makes (the kept ones are put back after)."""
-    kept = _episodes()
+    """The episodes a rebuild from every term makes, asserting the kept ones (and the kept
+    ends) are the same."""
+    kept, kept_ends = _episodes(), _ends()
     standing_rebuild()
     rebuilt = _episodes()
     assert kept == rebuilt
+    assert kept_ends == _ends()
     return rebuilt
 
 
@@ -115,9 +124,14 @@ def test_every_write_keeps_the_episodes_as_a_rebuild_makes_them(today):
         (dt.date(2025, 7, 20), dt.date(2026, 7, 1), dt.date(2026, 8, 30), None),
     ]
     assert [e[8] for e in episodes] == [True, False]  # the first counts the membership once
+    assert _ends() == [
+        (membership.pk, dt.date(2025, 7, 1), True),
+        (membership.pk, dt.date(2026, 7, 1), False),
+    ]
     # Refunded: the renewal no longer counts.
     MembershipTerm.objects.filter(pk=renewal.pk).update(status="refunded")
     assert _as_rebuilt() == after_join
+    assert _ends() == [(membership.pk, dt.date(2025, 7, 1), False)]
     # A bulk update of a column the episodes do not read writes nothing again.
     MembershipTerm.objects.filter(pk=join.pk).update(reason="noted")
     assert _as_rebuilt() == after_join
@@ -179,3 +193,16 @@ def test_another_grace_period_reads_the_terms_until_the_sweep_builds_again(today
     )
     assert _places_sorted(episodes.places) == places
     assert standing_ensure() is False  # nothing to do the next time
+
+
+def test_flows_and_renewal_rate_from_the_kept_ends_equal_those_from_the_terms(today):
+    build_history()
+    _awkward_members()
+    months = months_between(dt.date(2024, 6, 1), TODAY)
+    kept_flows = flows_by_month(months=months, grace_days=60, today=TODAY)
+    kept_rate = renewal_rate_measured(today=TODAY, grace_days=60)
+    assert StandingEnd.objects.filter(renewed=True).exists()
+    StandingBuild.objects.all().delete()  # never built: the terms are read
+    assert flows_by_month(months=months, grace_days=60, today=TODAY) == kept_flows
+    assert renewal_rate_measured(today=TODAY, grace_days=60) == kept_rate
+    assert sum(f.renewed for f in kept_flows) > 0 and kept_rate.ended > 0
