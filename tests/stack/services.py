@@ -159,12 +159,33 @@ class Process:
             return
         self._signal_group(signal.SIGKILL)
         self.proc.wait(timeout=10)
+        # The parent's end is not the group's: a gunicorn worker still dying holds the listening
+        # socket and would take (and drop) one more connection. Dead means every process gone.
+        deadline = time.monotonic() + 10
+        while _group_running(self.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         self.proc = None
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of the group is still running (a zombie, which holds no socket and
+    that nobody may reap here, does not count). Linux's /proc."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
 
 
 def gunicorn(*, env: dict, log_dir: Path, name: str = "web", workers: int = 1) -> Process:
