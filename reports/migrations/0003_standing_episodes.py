@@ -192,8 +192,9 @@ def install(apps, schema_editor):
         schema_editor.execute(
             f"CREATE TRIGGER {name} {when.format(table=table)} EXECUTE FUNCTION {function}()"
         )
-    rules = apps.get_model("membership", "MembershipRules").objects.order_by("pk").first()
-    grace = rules.grace_days if rules else 60
+    rules_model = apps.get_model("membership", "MembershipRules")
+    rules = rules_model.objects.order_by("pk").first()
+    grace = rules.grace_days if rules else rules_model._meta.get_field("grace_days").default
     schema_editor.execute("SELECT reports_standing_rebuild(%s)", [grace])
 
 

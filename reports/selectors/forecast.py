@@ -19,6 +19,7 @@ from membership.dues_selectors import dues_schedule_in_effect, dues_schedule_ter
 from membership.models import DuesSchedule, MembershipTerm, TermKind, TermStatus
 from membership.selectors import category_code_resolver
 from membership.services.dues_preview import ImpactPreview, impact_compute
+from reports.models import StandingBuild, StandingEnd
 from reports.periods import Period
 from reports.selectors.common import as_date, fetch_all, inner_sql, paid_terms
 from reports.selectors.dues import (
@@ -59,8 +60,8 @@ def renewal_rate_measured(*, today: dt.date, grace_days: int) -> RenewalRate:
         # The ends the triggers keep (StandingEnd), counted along the index on the end date;
         # None when they were never built, and the terms are read below.
         ((built, ended, renewed),) = fetch_all(
-            "SELECT EXISTS (SELECT 1 FROM reports_standingbuild), COUNT(*), "
-            "COUNT(*) FILTER (WHERE renewed) FROM reports_standingend "
+            f"SELECT EXISTS (SELECT 1 FROM {StandingBuild._meta.db_table}), "  # noqa: S608
+            f"COUNT(*), COUNT(*) FILTER (WHERE renewed) FROM {StandingEnd._meta.db_table} "
             "WHERE end_on BETWEEN %s AND %s",
             (first, last),
         )

@@ -23,11 +23,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
-
 from membership.models import Member, Membership, MembershipTerm, TermStatus
 from reports.models import StandingBuild, StandingEpisode
 from reports.selectors.common import day_after_start, fetch_all
+from reports.summaries import summaries_kept
 
 ACTIVE, GRACE, LAPSED = 3, 2, 1
 MAX_DATES = 62  # bits of a bigint below its sign bit
@@ -179,7 +178,7 @@ def episode_masks(
     of its own, so this costs no query more than the masks."""
     if len(dates) > MAX_DATES or dates != sorted(set(dates)):
         raise ValueError("dates must be sorted, distinct and at most 62")
-    if connection.vendor != "postgresql":
+    if not summaries_kept():
         return None
     table = StandingEpisode._meta.db_table
     size = len(dates)
@@ -306,19 +305,18 @@ def good_standing_by_cohort(
 ) -> dict[int, tuple[int, list[int]]]:
     """Per cohort position: members, and how many were in good standing (active or in grace)
     on the masks' date at each of `positions`."""
-    found: dict[int, tuple[int, list[int]]] = {}
+    standing: dict[int, list[int]] = {}
+    members: dict[int, int] = defaultdict(int)
     for row in masks.rows:
-        members, standing = found.get(row.cohort, (0, [0] * len(positions)))
+        counts = standing.setdefault(row.cohort, [0] * len(positions))
         good = row.active | row.grace
         for i, position in enumerate(positions):
             if good >> position & 1:
-                standing[i] += row.members
-        found[row.cohort] = (members + row.members, standing)
+                counts[i] += row.members
+        members[row.cohort] += row.members
     if masks.cohort_members is not None:  # episodes: several rows a membership
-        found = {
-            cohort: (masks.cohort_members.get(cohort, 0), standing)
-            for cohort, (_rows, standing) in found.items()
-        }
-        for cohort, members in masks.cohort_members.items():
-            found.setdefault(cohort, (members, [0] * len(positions)))
-    return found
+        members = masks.cohort_members
+    return {
+        cohort: (members.get(cohort, 0), standing.get(cohort, [0] * len(positions)))
+        for cohort in set(standing) | set(members)
+    }
