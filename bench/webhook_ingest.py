@@ -6,15 +6,17 @@
 Starts a throw-away PostgreSQL with PostgreSQL's default durability (fsync on, synchronous
 commit; the output says so), a throw-away Redis and a fake Stripe API on loopback, seeds
 members each with a pending card payment whose Checkout Session the fake Stripe reports as
-paid, then starts gunicorn exactly as deployed (`gunicorn -c config/gunicorn.py config.wsgi`,
+paid, then starts gunicorn as deployed (`gunicorn -c config/gunicorn.py`, with
+bench/webhook_site/wsgi.py putting the baselines in front of config.wsgi,
 production settings) from `--code` (default: this checkout; give an export of another branch
 to measure its code with the same benchmark) and:
 
 1. Ingest: 8 concurrent senders, each one keep-alive connection, POST pre-signed bodies; the
    sender is one asyncio loop on raw sockets and reports its own CPU. No Celery worker runs
    meanwhile, so the web node has the machine. Beside it, in the same server and the same
-   rounds: a bare view that answers 200 without the database, the same on the webhook's way
-   through the server (its middleware), and a view that makes one primary-key lookup.
+   rounds: a WSGI callable without Django that answers 200 (gunicorn's own cost), a bare view
+   through every middleware of the pages and through one middleware, and a view that makes one
+   primary-key lookup (one middleware).
 2. Drain: a Celery worker (the Procfile's, on the `webhooks` queue only: the receipts'
    e-mails wait in the outbox, sending them is not this benchmark's work) and beat start; the
    time until every stored event has reached a final state.
@@ -48,9 +50,10 @@ SECRET = "whsec_bench_ingest"
 SENDERS = 8
 WEBHOOK = "/billing/stripe/webhook/"
 BASELINES = [
+    ("bare WSGI answer, no Django", "/bench/bare-wsgi/"),
     ("bare view, full middleware", "/bench/bare/"),
-    ("bare view, the webhook's middleware", "/bench/bare-lean/"),
-    ("one primary-key lookup, the webhook's middleware", "/bench/lookup/"),
+    ("bare view, one middleware", "/bench/bare-lean/"),
+    ("one primary-key lookup, one middleware", "/bench/lookup/"),
 ]
 FINAL = ("processed", "ignored", "flagged")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -162,6 +165,39 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / CLK_TCK
 
 
+def postgres_cpu_seconds(postmaster: int) -> float:
+    """User + system CPU of the PostgreSQL server: the postmaster (with its finished children)
+    and every live process it started (backends, WAL writer, checkpointer)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])
+        elif parent == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
+
+
+def postmaster_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    stat = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(stat[1])
+
+
+def cpu_now(web_pid: int, postmaster: int) -> tuple[float, float]:
+    return group_cpu_seconds(web_pid), postgres_cpu_seconds(postmaster)
+
+
 class Service:
     def __init__(self, name: str, command: list[str], *, env: dict, cwd: Path, log_dir: Path):
         self.name = name
@@ -201,6 +237,8 @@ def describe(result: dict, *, server_cpu: float | None = None) -> str:
     )
     if server_cpu is not None:
         text += f"; server CPU {server_cpu * 1e6 / max(result['n'], 1):,.0f} us/request"
+    if "pg_cpu" in result:
+        text += f"; PostgreSQL CPU {result['pg_cpu'] * 1e6 / max(result['n'], 1):,.0f} us/request"
     return text + f"; statuses {result['statuses']}"
 
 
@@ -273,7 +311,7 @@ def main() -> int:
         try:
             web = Service(
                 "web",
-                [str(bin_dir / "gunicorn"), "-c", str(code / "config/gunicorn.py"), "config.wsgi"],
+                [bin_dir / "gunicorn", "-c", code / "config/gunicorn.py", "webhook_site.wsgi"],
                 env=env, cwd=code, log_dir=work,
             )  # fmt: skip
             services.append(web)
@@ -290,6 +328,7 @@ def main() -> int:
                 f"{SENDERS} concurrent keep-alive senders, one asyncio loop",
                 flush=True,
             )
+            postmaster = postmaster_pid()
             body = json.dumps(posts[0]).encode()
             warm = [request_bytes(p, body, "t=1,v1=0") for _n, p in BASELINES for _ in range(300)]
             send(port, warm)
@@ -302,15 +341,17 @@ def main() -> int:
                     requests = [
                         request_bytes(path, body, "t=1,v1=0") for _ in range(args.baseline_requests)
                     ]
-                    before = group_cpu_seconds(web.proc.pid)
+                    before = cpu_now(web.proc.pid, postmaster)
                     result = send(port, requests)
-                    cpu = group_cpu_seconds(web.proc.pid) - before
+                    after = cpu_now(web.proc.pid, postmaster)
+                    cpu, result["pg_cpu"] = after[0] - before[0], after[1] - before[1]
                     totals.setdefault(name, []).append((result, cpu))
                     print(f"  {name:<50} {describe(result, server_cpu=cpu)}", flush=True)
                 requests = signed(chunk)
-                before = group_cpu_seconds(web.proc.pid)
+                before = cpu_now(web.proc.pid, postmaster)
                 result = send(port, requests)
-                cpu = group_cpu_seconds(web.proc.pid) - before
+                after = cpu_now(web.proc.pid, postmaster)
+                cpu, result["pg_cpu"] = after[0] - before[0], after[1] - before[1]
                 totals.setdefault("webhook", []).append((result, cpu))
                 print(f"  {'signed webhook (verify, store, 200)':<50} "
                       f"{describe(result, server_cpu=cpu)}", flush=True)  # fmt: skip
@@ -331,9 +372,11 @@ def main() -> int:
                 rates[name] = n / seconds
                 sender = sum(r["sender_cpu"] for r, _c in runs)
                 server = sum(c for _r, c in runs)
+                database = sum(r["pg_cpu"] for r, _c in runs)
                 print(
                     f"  {name:<50} {rates[name]:7,.0f}/s  server CPU {server * 1e6 / n:5,.0f} "
-                    f"us/request  sender CPU {sender * 1e6 / n:4.0f} us/request",
+                    f"us/request  PostgreSQL CPU {database * 1e6 / n:5,.0f} us/request  "
+                    f"sender CPU {sender * 1e6 / n:4.0f} us/request",
                     flush=True,
                 )
             webhook_rate = rates.pop("webhook")

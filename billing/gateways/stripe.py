@@ -71,7 +71,10 @@ def _payment_error(error: stripe.StripeError) -> PaymentError:
 
 
 def webhook_event_verify(*, payload: bytes, signature: str, secret: str) -> dict:
-    """The event in a webhook body, if Stripe signed it with `secret` in the last 5 minutes."""
+    """The event in a webhook body, if Stripe signed it with `secret` in the last 5 minutes.
+    Without a secret nothing is accepted (an empty key would let anyone sign)."""
+    if not secret:
+        raise WebhookRejected("No webhook signing secret is configured (STRIPE_WEBHOOK_SECRET).")
     try:
         stripe.WebhookSignature.verify_header(
             payload, signature, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS

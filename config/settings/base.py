@@ -457,16 +457,8 @@ CELERY_BEAT_SCHEDULE["ops-beat-heartbeat"] = {
 }
 
 # --- The lean way through the server (config/lean.py) ---
-# Exact paths served without the pages' middleware: Stripe's webhook (signed, CSRF-exempt,
-# no session or user). What it keeps: its metrics, the node header, HTTPS redirect and HSTS,
-# the answer's Content-Length (common), the upload limit (a 413 before the body is read) and
-# the request log line with its id.
+# Exact paths served by a WSGI application of their own instead of Django's pages: Stripe's
+# webhook (billing.webhook_app: signed, CSRF-exempt, no session or user). What it keeps: the
+# host check, HTTPS redirect and HSTS, the upload limit (a 413 before the body is read), its
+# metrics, the node header and the request log line with its id.
 LEAN_PATHS = ["/billing/stripe/webhook/"]
-LEAN_MIDDLEWARE = [
-    "ops.metrics.RequestMetricsMiddleware",
-    "config.middleware.ServedByMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "membership.uploads.UploadLimitMiddleware",
-    "ops.middleware.RequestLogMiddleware",
-]
