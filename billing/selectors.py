@@ -25,7 +25,11 @@ from membership.models import (
     Status,
 )
 from membership.permissions import invoice_check
-from membership.selectors import membership_status_on
+from membership.selectors import (
+    membership_status_on,
+    staff_change_last_column,
+    waiver_last_column,
+)
 
 RENEWABLE = {Status.ACTIVE, Status.GRACE, Status.LAPSED}
 JOINABLE = {Status.NONE, Status.CANCELLED, Status.REFUNDED}
@@ -185,12 +189,32 @@ def _membership_of(member: Member) -> Membership | None:
     return Membership.objects.filter(member=member).select_related("category").first()
 
 
-def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> MembershipOverview:
+def member_for_dashboard(*, user) -> Member:
+    """The user's member for the dashboard, in one query: the membership and its category, the
+    saved card, and as JSON columns the rules (`rules_row`), the latest waiver request
+    (`waiver_row`) and the latest change staff made to the profile (`staff_change_row`).
+    Read them with `MembershipRules.from_column`, `waiver_from_column` and
+    `staff_change_from_column`."""
+    return (
+        Member.objects.select_related("user", "membership__category", "stripe_customer")
+        .annotate(
+            rules_row=MembershipRules.column(),
+            waiver_row=waiver_last_column(),
+            staff_change_row=staff_change_last_column(),
+        )
+        .get(user=user)
+    )
+
+
+def membership_overview(
+    *, member: Member, on: dt.date, detail: bool = True, rules: MembershipRules | None = None
+) -> MembershipOverview:
     """Everything the dashboard shows, in a fixed number of queries however long the history.
     `detail=False` reads only what the standing and the next step need (the home page): the
     membership and the open invoice with its installments, not every invoice, term and
-    payment."""
-    rules = MembershipRules.current()
+    payment. Pass `rules` when the caller read them already. The invoices come without their
+    lines: no page of the overview shows them."""
+    rules = rules or MembershipRules.current()
     membership = _membership_of(member)
     if membership is None:
         return MembershipOverview(
@@ -198,9 +222,7 @@ def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> 
         )
     installments = Prefetch("installments", queryset=Installment.objects.order_by("number"))
     if detail:
-        invoices = list(
-            Invoice.objects.filter(member=member).prefetch_related("lines", installments)
-        )
+        invoices = list(Invoice.objects.filter(member=member).prefetch_related(installments))
         terms = list(
             MembershipTerm.objects.filter(membership=membership).select_related("category")
         )
@@ -218,7 +240,9 @@ def membership_overview(*, member: Member, on: dt.date, detail: bool = True) -> 
         )
         terms = payments = imported_payments = []
     open_invoice = next((i for i in invoices if i.status == InvoiceStatus.OPEN), None)
-    status = membership_status_on(membership=membership, on=on, rules=rules)
+    status = membership_status_on(
+        membership=membership, on=on, rules=rules, terms=terms if detail else None
+    )
     return MembershipOverview(
         member=member,
         membership=membership,

@@ -2,7 +2,7 @@
 
 The rows come from django-pghistory's event tables (one per tracked model, filled by
 PostgreSQL triggers). One query reads a page of them across the five tables, each row with
-the snapshot before it so the page can say what changed; one more names the people.
+the snapshot before it so the page can say what changed, and the e-mail of who changed it.
 """
 
 import datetime as dt
@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, F, OuterRef, Subquery, Value
 from django.db.models.fields import CharField
-from django.db.models.functions import JSONObject
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, JSONObject
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
@@ -209,6 +210,12 @@ def _events_of(tracked: _Tracked, member_id: int):
             h_data=_snapshot(tracked),
             h_prev=Subquery(previous),
             h_context=F("pgh_context__metadata"),
+            h_user_id=Cast(KeyTextTransform("user", "pgh_context__metadata"), BigIntegerField()),
+        )
+        .annotate(
+            h_who=Subquery(
+                get_user_model().objects.filter(pk=OuterRef("h_user_id")).values("email")[:1]
+            ),
         )
         .values(
             "pgh_id",
@@ -220,6 +227,7 @@ def _events_of(tracked: _Tracked, member_id: int):
             "h_data",
             "h_prev",
             "h_context",
+            "h_who",
         )
     )
 
@@ -234,7 +242,7 @@ def history_page_number(value) -> int:
 
 def member_history(*, member, page: int = 1) -> HistoryPage:
     """A page of the changes to the member's membership, terms, invoices, payments and
-    refunds, newest first: one query for the events, one for the people who made them."""
+    refunds, newest first, with the e-mail of whoever made each change: one query."""
     if not history_is_recorded():
         return HistoryPage(number=page, recorded=False)
     first, *rest = (_events_of(tracked, member.pk) for tracked in TRACKED)
@@ -246,10 +254,7 @@ def member_history(*, member, page: int = 1) -> HistoryPage:
     )
     has_older = len(rows) > HISTORY_PER_PAGE
     rows = rows[:HISTORY_PER_PAGE]
-    people = _people(rows)
-    return HistoryPage(
-        entries=[_entry(row, people) for row in rows], number=page, has_older=has_older
-    )
+    return HistoryPage(entries=[_entry(row) for row in rows], number=page, has_older=has_older)
 
 
 def _context(row) -> dict:
@@ -259,29 +264,17 @@ def _context(row) -> dict:
     return context or {}
 
 
-def _people(rows) -> dict[int, str]:
-    ids = set()
-    for row in rows:
-        user_id = _context(row).get("user")
-        if isinstance(user_id, int):
-            ids.add(user_id)
-    if not ids:
-        return {}
-    users = get_user_model().objects.filter(pk__in=ids).values_list("pk", "email")
-    return dict(users)
-
-
-def _who(context: dict, people: dict[int, str]) -> str:
+def _who(context: dict, email: str | None) -> str:
     user_id = context.get("user")
     if user_id is not None:
-        return people.get(user_id) or _("user #%(id)s (removed)") % {"id": user_id}
+        return email or _("user #%(id)s (removed)") % {"id": user_id}
     source = context.get("source")
     if source:
         return str(SOURCE_LABELS.get(source, source))
     return _("system")
 
 
-def _entry(row, people: dict[int, str]) -> HistoryEntry:
+def _entry(row) -> HistoryEntry:
     tracked = _BY_NAME[row["h_model"]]
     data = row["h_data"] or {}
     previous = row["h_prev"]
@@ -307,7 +300,7 @@ def _entry(row, people: dict[int, str]) -> HistoryEntry:
         what=_what(tracked, row, data),
         action=action,
         changes=changes,
-        who=_who(_context(row), people),
+        who=_who(_context(row), row["h_who"]),
     )
 
 

@@ -3,12 +3,13 @@
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
-from django.db.models import CharField, F, Func, Lookup, Prefetch, Q, QuerySet
+from django.db.models import CharField, F, Func, Lookup, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from billing.models import Installment, Invoice, InvoiceStatus, Payment
+from billing.models import Invoice, InvoiceStatus, Payment
+from membership.json_rows import instance_from_json, json_rows, json_value
 from membership.models import (
     Member,
     MembershipCategory,
@@ -225,36 +226,70 @@ def member_for_staff(*, member_number: str, user) -> Member:
     return member
 
 
-def member_file(*, member_number: str, on: dt.date, user, rules=None) -> MemberFile:
-    member = member_for_staff(member_number=member_number, user=user)
+def _waivers_column():
+    """Every waiver request of the member, with the e-mail of whoever decided it, as a JSON
+    column of the member's row."""
+    names = [f.attname for f in WaiverRequest._meta.concrete_fields]
+    return json_rows(
+        WaiverRequest.objects.filter(member=OuterRef("pk")),
+        *names,
+        decided_by_email=F("decided_by__email"),
+    )
+
+
+def _waivers_from_column(value) -> list[WaiverRequest]:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    waivers = []
+    for data in json_value(value) or []:
+        email = data.pop("decided_by_email", None)
+        waiver = instance_from_json(WaiverRequest, data)
+        waiver.decided_by = (
+            None if waiver.decided_by_id is None else User(pk=waiver.decided_by_id, email=email)
+        )
+        waivers.append(waiver)
+    # The model's order, newest request first.
+    waivers.sort(key=lambda w: (w.requested_at, w.pk), reverse=True)
+    return waivers
+
+
+def member_file(*, member_number: str, on: dt.date, user) -> tuple[MemberFile, MembershipRules]:
+    """The staff member page's file, and the rules it was read with. The member's row brings
+    the rules and the waiver requests along as JSON columns; the terms, invoices and payments
+    are a query each."""
+    member = member_by_number(
+        member_number=member_number,
+        related=("user", "membership__category"),
+        annotations={"rules_row": MembershipRules.column(), "waivers_rows": _waivers_column()},
+    )
+    member_data_check(user=user, member=member)
+    rules = MembershipRules.from_column(member.rules_row)
     membership = getattr(member, "membership", None)
     terms: list = []
     status = Status.NONE
     if membership is not None:
-        status = membership_status_on(membership=membership, on=on, rules=rules)
         terms = list(
             MembershipTerm.objects.filter(membership=membership).select_related("category")
         )
-    invoices = list(
-        Invoice.objects.filter(member=member).prefetch_related(
-            Prefetch("installments", queryset=Installment.objects.order_by("number"))
-        )
-    )
+        status = membership_status_on(membership=membership, on=on, rules=rules, terms=terms)
+    # The page shows each invoice's installment count, not its installments.
+    invoices = list(Invoice.objects.filter(member=member).select_related("group"))
     payments = list(
         Payment.objects.filter(invoice__member=member)
         .select_related("invoice", "recorded_by")
         .order_by("-created_at", "-id")
     )
-    waivers = list(WaiverRequest.objects.filter(member=member).select_related("decided_by"))
-    return MemberFile(
+    file = MemberFile(
         member=member,
         membership=membership,
         status=status,
         terms=terms,
         invoices=invoices,
         payments=payments,
-        waivers=waivers,
+        waivers=_waivers_from_column(member.waivers_rows),
     )
+    return file, rules
 
 
 def invoice_for_staff(*, number: str, user) -> Invoice:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from membership.json_rows import instance_from_json, json_row, json_value
 from membership.models import Member, Membership, MembershipRules, TermStatus, status_from_dates
 from membership.models.lifecycle import CLOSED_STATUSES
 from membership.models.member import parse_member_number
@@ -20,10 +21,12 @@ def member_for_user(*, user, with_membership: bool = False, also: tuple[str, ...
     return Member.objects.select_related(*related, *also).get(user=user)
 
 
-def member_by_number(*, member_number: str, related=("user",)) -> Member:
-    """The member named by `M-004211` (or `4211`); 404 for a malformed or unknown number."""
+def member_by_number(*, member_number: str, related=("user",), annotations=None) -> Member:
+    """The member named by `M-004211` (or `4211`); 404 for a malformed or unknown number.
+    `annotations` are columns to read along (see `MembershipRules.column`)."""
     pk = parse_member_number(member_number)
-    member = None if pk is None else Member.objects.select_related(*related).filter(pk=pk).first()
+    members = Member.objects.select_related(*related).annotate(**(annotations or {}))
+    member = None if pk is None else members.filter(pk=pk).first()
     if member is None:
         raise Http404
     return member
@@ -52,16 +55,19 @@ def member_in_good_standing(*, member: Member, on=None) -> bool:
     return members_in_good_standing(on=on).filter(pk=member.pk).exists()
 
 
-def membership_status_on(*, membership: Membership, on=None, rules=None) -> str:
+def membership_status_on(*, membership: Membership, on=None, rules=None, terms=None) -> str:
     """The status on `on` from the dates (pending when an unpaid term waits and none is paid).
-    Pass `rules` when the caller has them already: it saves a query."""
+    Pass `rules`, and every term of the membership as `terms`, when the caller has them
+    already: each saves a query."""
     on = on or timezone.localdate()
     rules = rules or MembershipRules.current()
     closed = membership.status if membership.status in CLOSED_STATUSES else None
-    has_pending = (
-        membership.paid_through_on is None
-        and membership.terms.filter(status=TermStatus.PENDING).exists()
-    )
+    if membership.paid_through_on is not None:
+        has_pending = False
+    elif terms is not None:
+        has_pending = any(t.status == TermStatus.PENDING for t in terms)
+    else:
+        has_pending = membership.terms.filter(status=TermStatus.PENDING).exists()
     return status_from_dates(
         paid_through_on=membership.paid_through_on,
         on=on,
@@ -151,27 +157,74 @@ DUES_FACT_FIELDS = frozenset(
 )
 
 
-def staff_change_last(*, member: Member) -> StaffChange | None:
-    """The latest change membership staff made to the member's profile (one query). It names
-    which facts changed and when, never who or the values: the member sees their profile."""
+def _staff_changes_of(member_ref):
     from membership.models import AuditEntry
     from membership.services.staff_members import STAFF_UPDATE
 
-    entry = (
-        AuditEntry.objects.filter(
-            object_type="membership.member", object_id=str(member.pk), action=STAFF_UPDATE
-        )
-        .only("at", "changes")
-        .first()
+    return AuditEntry.objects.filter(
+        object_type="membership.member", object_id=member_ref, action=STAFF_UPDATE
     )
+
+
+def staff_change_last(*, member: Member) -> StaffChange | None:
+    """The latest change membership staff made to the member's profile (one query). It names
+    which facts changed and when, never who or the values: the member sees their profile."""
+    entry = _staff_changes_of(str(member.pk)).only("at", "changes").first()
     if entry is None:
         return None
-    codes = [name for name in entry.changes if name in _FIELD_LABELS]
+    return _staff_change(at=entry.at, changes=entry.changes)
+
+
+def staff_change_last_column():
+    """`staff_change_last` as a JSON column of a query of members (no query of its own); read
+    it back with `staff_change_from_column`."""
+    from django.db.models import CharField, OuterRef
+    from django.db.models.functions import Cast
+
+    from membership.models import AuditEntry
+
+    entries = _staff_changes_of(Cast(OuterRef("pk"), CharField())).order_by(
+        *AuditEntry._meta.ordering
+    )
+    return json_row(entries, "at", "changes")
+
+
+def staff_change_from_column(value) -> StaffChange | None:
+    from membership.models import AuditEntry
+
+    data = json_value(value)
+    if not data:
+        return None
+    entry = instance_from_json(AuditEntry, data)
+    return _staff_change(at=entry.at, changes=entry.changes)
+
+
+def _staff_change(*, at, changes) -> StaffChange:
+    codes = [name for name in changes if name in _FIELD_LABELS]
     return StaffChange(
-        at=entry.at,
+        at=at,
         fields=tuple(str(_FIELD_LABELS[name]) for name in codes),
         codes=frozenset(codes),
     )
+
+
+def waiver_last_column():
+    """The member's latest waiver request as a JSON column of a query of members; read it
+    back with `waiver_from_column`."""
+    from django.db.models import OuterRef
+
+    from membership.models import WaiverRequest
+
+    requests = WaiverRequest.objects.filter(member=OuterRef("pk")).order_by("-requested_at", "-pk")
+    names = [f.attname for f in WaiverRequest._meta.concrete_fields]
+    return json_row(requests, *names)
+
+
+def waiver_from_column(value):
+    from membership.models import WaiverRequest
+
+    data = json_value(value)
+    return instance_from_json(WaiverRequest, data) if data else None
 
 
 _FIELD_LABELS = {

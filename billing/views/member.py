@@ -22,7 +22,12 @@ from billing.documents import (
 from billing.forms import MembershipCheckoutForm, WaiverRequestForm
 from billing.invoice_forms import BillToForm
 from billing.models import InvoiceKind, InvoiceStatus
-from billing.selectors import credit_note_visible_to, invoice_visible_to, membership_overview
+from billing.selectors import (
+    credit_note_visible_to,
+    invoice_visible_to,
+    member_for_dashboard,
+    membership_overview,
+)
 from billing.services.bill_to import invoice_bill_to_update
 from billing.services.invoices import (
     installment_plan,
@@ -32,7 +37,11 @@ from billing.services.invoices import (
 )
 from billing.services.notices import employer_invoice_send
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
-from membership.selectors import member_for_user, staff_change_last
+from membership.selectors import (
+    member_for_user,
+    staff_change_from_column,
+    waiver_from_column,
+)
 from membership.services.dues import QuoteRefused
 from membership.services.lifecycle import waiver_request
 from membership.services.members import member_update_profile
@@ -42,11 +51,12 @@ STAFF_CHANGE_NOTICE_FOR = dt.timedelta(days=30)
 
 @login_required
 def dashboard(request):
-    member = member_for_user(user=request.user, with_membership=True, also=("stripe_customer",))
-    overview = membership_overview(member=member, on=timezone.localdate())
-    waiver = WaiverRequest.objects.filter(member=member).first()
+    member = member_for_dashboard(user=request.user)
+    rules = MembershipRules.from_column(member.rules_row)
+    overview = membership_overview(member=member, on=timezone.localdate(), rules=rules)
+    waiver = waiver_from_column(member.waiver_row)
     # A change staff made lately is announced here too; the profile page always shows it.
-    staff_change = staff_change_last(member=member)
+    staff_change = staff_change_from_column(member.staff_change_row)
     if staff_change and timezone.now() - staff_change.at > STAFF_CHANGE_NOTICE_FOR:
         staff_change = None
     context = {"o": overview, "waiver": waiver, "staff_change": staff_change}

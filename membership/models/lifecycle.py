@@ -59,6 +59,23 @@ class MembershipRules(models.Model):
             )
         return rules
 
+    @classmethod
+    def column(cls):
+        """The rules as one JSON column of another query (`Member.objects.annotate(
+        rules_row=MembershipRules.column())`): a page reads them without a query of their own."""
+        from membership.json_rows import json_row
+
+        fields = [f.attname for f in cls._meta.concrete_fields]
+        return json_row(cls.objects.order_by("pk"), *fields)
+
+    @classmethod
+    def from_column(cls, value) -> "MembershipRules":
+        """The rules read by `column()`; `current()` when there were none yet (it seeds them)."""
+        from membership.json_rows import instance_from_json, json_value
+
+        data = json_value(value)
+        return instance_from_json(cls, data) if data else cls.current()
+
 
 class Status(models.TextChoices):
     NONE = "none", _("Not a member")

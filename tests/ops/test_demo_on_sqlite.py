@@ -40,6 +40,32 @@ for user, names in pages.items():
         print(name, status)
         if status >= 500:
             failed.append(name)
+
+# The dashboard and the staff member page read the rules, the waivers and the latest staff
+# change as JSON columns of the member's row: what they show must survive SQLite's JSON.
+from django.utils import timezone
+from django.utils.formats import date_format
+from membership.models import WaiverRequest
+from membership.services.lifecycle import waiver_decide, waiver_request
+from membership.services.staff_members import member_update_by_staff
+
+WaiverRequest.objects.filter(member=member.member, status="requested").delete()
+waiver = waiver_request(member=member.member, reason="Position eliminated.")
+waiver_decide(request_id=waiver.pk, approve=False, decided_by=staff, note="Employed again.",
+              on=timezone.localdate())
+member_update_by_staff(member=member.member, changed_by=staff, job_title="Deputy Manager")
+client = Client(raise_request_exception=False)
+client.force_login(member)
+page = client.get(reverse("billing:dashboard"), SERVER_NAME="localhost").content.decode()
+declined = "was declined on " + date_format(timezone.localdate())
+print("dashboard waiver", declined in page and "Employed again." in page)
+print("dashboard staff change", "(job title)" in page)
+print("dashboard rules", "6 months at a time, up to 36 months" in page)
+client.force_login(staff)
+url = reverse("billing_staff:member_detail", args=[member.member.member_number])
+response = client.get(url, SERVER_NAME="localhost")
+print("billing_staff:member_detail", response.status_code)
+print("staff page waiver", "by staff@demo.icma.org" in response.content.decode())
 print("FAILED", failed)
 """
 
@@ -71,3 +97,11 @@ def test_the_demo_on_sqlite_serves_every_staff_and_member_page(tmp_path):
     assert walk.returncode == 0, walk.stderr[-3000:]
     assert "FAILED []" in walk.stdout, walk.stdout + walk.stderr[-3000:]
     assert "reports:membership 200" in walk.stdout, walk.stdout
+    for shown in (
+        "dashboard waiver True",
+        "dashboard staff change True",
+        "dashboard rules True",
+        "billing_staff:member_detail 200",
+        "staff page waiver True",
+    ):
+        assert shown in walk.stdout, walk.stdout

@@ -26,7 +26,6 @@ from billing.staff_selectors import (
 from communications.models import MessageState
 from communications.selectors import message_for_user, messages_for_user
 from communications.services.outbox import message_resend
-from membership.models import MembershipRules
 from membership.permissions import membership_staff_required
 from membership.services.lifecycle import life_confer
 
@@ -98,9 +97,8 @@ def member_list(request):
 @membership_staff_required
 @require_GET
 def member_detail(request, member_number: str):
-    rules = MembershipRules.current()
-    file = member_file(
-        member_number=member_number, on=timezone.localdate(), user=request.user, rules=rules
+    file, rules = member_file(
+        member_number=member_number, on=timezone.localdate(), user=request.user
     )
     history = member_history(
         member=file.member, page=history_page_number(request.GET.get("history"))

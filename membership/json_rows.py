@@ -1,0 +1,86 @@
+"""Small reads folded into a bigger query as JSON: one row (`json_row`) or a list of rows
+(`json_rows`) of another table, as a column of the query a page runs anyway, on PostgreSQL and
+SQLite alike; `instance_from_json` turns such a row back into an unsaved-looking model instance
+(the page reads it, nothing saves it)."""
+
+import datetime as dt
+import json
+
+from django.db import models
+from django.db.models import F, JSONField, Subquery
+from django.db.models.functions import JSONObject
+from django.utils.dateparse import parse_date, parse_datetime
+
+
+def _row_object(names, expressions) -> JSONObject:
+    return JSONObject(**{name: F(name) for name in names}, **expressions)
+
+
+def json_row(queryset, *names: str, **expressions) -> Subquery:
+    """The first row of `queryset` as one JSON object of the fields `names` (and any named
+    expressions), or NULL when there is none."""
+    rows = queryset.values(json_row=_row_object(names, expressions))[:1]
+    return Subquery(rows, output_field=JSONField())
+
+
+class _JSONArrayOf(Subquery):
+    """Every row of the subquery's single JSON column, as one JSON array (empty for none)."""
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        sql, params = super().as_sql(compiler, connection, template, **extra_context)
+        if connection.vendor == "postgresql":
+            array = "COALESCE(JSONB_AGG(t.json_row), '[]'::jsonb)"
+        else:
+            # SQLite's JSON_OBJECT gives text: JSON() keeps each row an object in the array.
+            array = "JSON_GROUP_ARRAY(JSON(t.json_row))"
+        # Only the constants above and the compiled subquery: its values stay bound parameters.
+        return f"(SELECT {array} FROM {sql} t)", params  # noqa: S608
+
+
+def json_rows(queryset, *names: str, **expressions) -> Subquery:
+    """Every row of `queryset` as a JSON array of objects (see `json_row`). The order of the
+    array is not promised: the reader sorts."""
+    rows = queryset.order_by().values(json_row=_row_object(names, expressions))
+    return _JSONArrayOf(rows, output_field=JSONField())
+
+
+def json_value(value):
+    """A JSON column read through JSON: already decoded on PostgreSQL, text on SQLite."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def _field_value(field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value) if isinstance(value, str) else value
+        # SQLite keeps datetimes in UTC without an offset.
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment
+    if isinstance(field, models.DateField):
+        return parse_date(value) if isinstance(value, str) else value
+    if isinstance(field, models.JSONField):
+        return json_value(value)
+    return value
+
+
+def instance_from_json(model, data: dict):
+    """A `model` instance from a row read by `json_row`/`json_rows`; keys that are not the
+    model's fields (a related row's name, say) become plain attributes."""
+    concrete = {f.attname: f for f in model._meta.concrete_fields}
+    concrete.update({f.name: f for f in model._meta.concrete_fields})
+    values, extra = {}, {}
+    for key, value in data.items():
+        field = concrete.get(key)
+        if field is None:
+            extra[key] = value
+        else:
+            values[field.attname] = _field_value(field, value)
+    instance = model(**values)
+    instance._state.adding = False
+    for key, value in extra.items():
+        setattr(instance, key, value)
+    return instance
