@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import BigIntegerField, F, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery, Value
 from django.db.models.fields import CharField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import JSONObject
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
@@ -189,6 +188,17 @@ def _snapshot(tracked: _Tracked) -> JSONObject:
     return JSONObject(**keys)
 
 
+class _UserIdOf(Func):
+    """The context's `user` as a user id when it is a whole number (how the portal records
+    it), else NULL: another value names no one and must not make the page fail."""
+
+    template = (
+        "CASE WHEN (%(expressions)s ->> 'user') ~ '^[0-9]{1,18}$' "
+        "THEN (%(expressions)s ->> 'user')::bigint END"
+    )
+    output_field = BigIntegerField()
+
+
 def _events_of(tracked: _Tracked, member_id: int):
     event_model = tracked.event_model
     previous = (
@@ -210,7 +220,7 @@ def _events_of(tracked: _Tracked, member_id: int):
             h_data=_snapshot(tracked),
             h_prev=Subquery(previous),
             h_context=F("pgh_context__metadata"),
-            h_user_id=Cast(KeyTextTransform("user", "pgh_context__metadata"), BigIntegerField()),
+            h_user_id=_UserIdOf(F("pgh_context__metadata")),
         )
         .annotate(
             h_who=Subquery(

@@ -59,13 +59,19 @@ class StripeEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="stripe_events",
+        db_index=False,  # a partial index below: an event is stored without one
     )
     stripe_created_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a partial index below: almost no event is resolved by hand
     )
 
     class Meta:
@@ -85,6 +91,18 @@ class StripeEvent(models.Model):
                     ]
                 ),
                 name="stripeevent_open_state",
+            ),
+            # The foreign keys are looked up by value only (the staff event log, SET NULL on a
+            # delete): storing an event, which has neither yet, adds no entry to them.
+            models.Index(
+                fields=["payment"],
+                condition=Q(payment__isnull=False),
+                name="stripeevent_payment",
+            ),
+            models.Index(
+                fields=["resolved_by"],
+                condition=Q(resolved_by__isnull=False),
+                name="stripeevent_resolved_by",
             ),
         ]
 

@@ -173,3 +173,16 @@ def test_member_page_query_count_does_not_grow_with_history(staff_client):
     large = page_queries(staff_client, many)
     assert large == small
     assert large <= MEMBER_PAGE_BUDGET
+
+
+def test_a_context_user_that_is_not_an_id_names_no_one_and_the_page_still_shows(staff_client):
+    import pghistory
+
+    member = MemberFactory()
+    with pghistory.context(user="import-script"):
+        invoice = issue_invoice(member)
+
+    response = staff_client.get(page_of(member))
+
+    assert response.status_code == 200
+    assert f"Invoice {invoice.number}" in history_section(response.content.decode())
