@@ -64,5 +64,13 @@ if CV_STORAGE == "s3" and not os.environ.get("AWS_STORAGE_BUCKET_NAME"):  # noqa
 
 # Persistent database connections (a new one costs ~8 ms per request), checked before reuse so
 # a connection the database or a failover closed is replaced instead of failing the request.
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "600"))  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# A new mapping, not base's changed in place: a process that reads this module beside the
+# settings it runs on (a settings probe in a test) leaves its own connections as they were.
+DATABASES = {  # noqa: F405
+    **DATABASES,  # noqa: F405
+    "default": {
+        **DATABASES["default"],  # noqa: F405
+        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        "CONN_HEALTH_CHECKS": True,
+    },
+}

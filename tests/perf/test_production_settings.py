@@ -4,9 +4,11 @@ connections checked before reuse."""
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -40,3 +42,18 @@ def test_production_caches_templates_and_keeps_database_connections():
     assert found["loaders"] == ["django.template.loaders.cached.Loader"]
     assert found["conn_max_age"] >= 60
     assert found["health_checks"] is True
+
+
+def test_reading_the_production_settings_leaves_the_running_ones_alone():
+    """A test that reads production's settings module in-process (the proxy limits do) must
+    not turn on production's persistent connections for every test after it."""
+    from django.db import connections
+
+    kept = dict(connections["default"].settings_dict)
+    env = {"DJANGO_SECRET_KEY": "x" * 50, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    with mock.patch.dict(os.environ, env):
+        production = runpy.run_module("config.settings.production")
+
+    assert production["DATABASES"]["default"]["CONN_MAX_AGE"] >= 60
+    assert connections["default"].settings_dict == kept
+    assert connections["default"].settings_dict["CONN_MAX_AGE"] == 0
