@@ -105,8 +105,9 @@ CONTENT_SECURITY_POLICY = {
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 ROOT_URLCONF = "config.urls"
-# Form widgets and field templates may be overridden from templates/ (e.g. a checkbox row).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's own form templates from their Jinja2 copies (faster, the same markup); a field's
+# own template (e.g. a checkbox row) from templates/ (config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.PortalFormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
