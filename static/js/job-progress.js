@@ -1,22 +1,30 @@
-// Follow a background job (a member export, a dues impact preview): poll its progress, move
-// the bar and the figures, and load the page again once the job has finished, to show the
-// download or the result. Without JavaScript the page refreshes itself (noscript meta).
+// Follow long work on a staff page (a bulk send, a member export, a dues impact preview): the
+// section with data-progress-url is polled for its JSON, its <progress> bar and every
+// [data-field] figure are updated, and when the work has finished the page either loads
+// again to show the download or the result (data-when-finished="reload", the default) or
+// keeps its place and shows data-finished-label ("label"). Without JavaScript the page
+// refreshes itself (noscript meta).
 (function () {
   "use strict";
-  var section = document.getElementById("job-progress");
+  var section = document.querySelector("[data-progress-url]");
   if (!section || section.dataset.finished === "1") { return; }
   var url = section.dataset.progressUrl;
-  var bar = document.getElementById("job-bar");
+  var bar = section.querySelector("progress");
+  var reload = (section.dataset.whenFinished || "reload") === "reload";
+  function field(name) { return section.querySelector('[data-field="' + name + '"]'); }
   function show(data) {
     bar.value = data.percent;
     bar.textContent = data.percent + " %";
     Object.keys(data).forEach(function (name) {
-      var el = section.querySelector('[data-field="' + name + '"]');
+      var el = field(name);
       if (el) {
         var value = data[name];
         el.textContent = typeof value === "number" ? value.toLocaleString("en-US") : value;
       }
     });
+    if (data.finished && !reload && section.dataset.finishedLabel && field("state_label")) {
+      field("state_label").textContent = section.dataset.finishedLabel;
+    }
   }
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -24,7 +32,7 @@
       .then(function (data) {
         if (!data) { window.setTimeout(poll, 10000); return; }
         show(data);
-        if (data.finished) { window.location.reload(); } else { window.setTimeout(poll, 1500); }
+        if (!data.finished) { window.setTimeout(poll, 1500); } else if (reload) { window.location.reload(); }
       })
       .catch(function () { window.setTimeout(poll, 10000); });
   }

@@ -343,7 +343,7 @@ def test_staff_compose_see_count_sample_and_preview_and_must_confirm(staff_clien
     ).json()
     assert progress["total"] == 2
     detail = staff_client.get(sent.url).content.decode()
-    assert 'id="campaign-bar"' in detail and "campaign-progress.js" in detail
+    assert 'id="campaign-bar"' in detail and "job-progress.js" in detail
     assert (
         "Conference"
         in staff_client.get(reverse("communications_staff:campaign_list")).content.decode()
