@@ -85,13 +85,21 @@ def campaign_new(request):
     return render(request, "communications/staff/campaign_new.html", context)
 
 
+def _progress_shown(campaign: Campaign) -> dict:
+    """The campaign's progress with the label staff read beside it, the same on the page and
+    in the JSON its progress script polls."""
+    progress = campaign_progress(campaign)
+    label = _("Finished") if progress["finished"] else campaign.get_state_display()
+    return {**progress, "state_label": label}
+
+
 @membership_staff_required
 @require_GET
 def campaign_detail(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.select_related("created_by"), pk=campaign_id)
     context = {
         "campaign": campaign,
-        "progress": campaign_progress(campaign),
+        "progress": _progress_shown(campaign),
         "filters": MemberFilters.from_dict(campaign.filters),
     }
     return render(request, "communications/staff/campaign_detail.html", context)
@@ -101,7 +109,7 @@ def campaign_detail(request, campaign_id: int):
 @require_GET
 def campaign_progress_json(request, campaign_id: int):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    return JsonResponse(campaign_progress(campaign))
+    return JsonResponse(_progress_shown(campaign))
 
 
 @membership_staff_required

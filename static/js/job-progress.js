@@ -2,8 +2,8 @@
 // section with data-progress-url is polled for its JSON, its <progress> bar and every
 // [data-field] figure are updated, and when the work has finished the page either loads
 // again to show the download or the result (data-when-finished="reload", the default) or
-// keeps its place and shows data-finished-label ("label"). Without JavaScript the page
-// refreshes itself (noscript meta).
+// keeps its place ("stay"), its figures and state label as the JSON last gave them. Without
+// JavaScript the page refreshes itself (noscript meta).
 (function () {
   "use strict";
   var section = document.querySelector("[data-progress-url]");
@@ -11,20 +11,16 @@
   var url = section.dataset.progressUrl;
   var bar = section.querySelector("progress");
   var reload = (section.dataset.whenFinished || "reload") === "reload";
-  function field(name) { return section.querySelector('[data-field="' + name + '"]'); }
   function show(data) {
     bar.value = data.percent;
     bar.textContent = data.percent + " %";
     Object.keys(data).forEach(function (name) {
-      var el = field(name);
+      var el = section.querySelector('[data-field="' + name + '"]');
       if (el) {
         var value = data[name];
         el.textContent = typeof value === "number" ? value.toLocaleString("en-US") : value;
       }
     });
-    if (data.finished && !reload && section.dataset.finishedLabel && field("state_label")) {
-      field("state_label").textContent = section.dataset.finishedLabel;
-    }
   }
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
