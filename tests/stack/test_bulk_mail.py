@@ -71,6 +71,7 @@ def test_bulk_send_to_20000_members_survives_a_killed_worker_and_sends_each_once
     assert not set(received) & set(seeded["unsubscribed"])
     assert state["progress"] | {"state": None} == {
         "state": None,
+        "state_label": "Finished",  # as the page says it, translated
         "sent": len(expected),
         "failed": 0,
         "pending": 0,
