@@ -7,9 +7,32 @@ import datetime as dt
 import json
 
 from django.db import models
-from django.db.models import F, JSONField, Subquery
+from django.db.models import Expression, F, JSONField, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.dateparse import parse_date, parse_datetime
+
+
+class WholeRow(Expression):
+    """Every column of the query's own table as one JSON object, keyed by column name: on
+    PostgreSQL `TO_JSONB` of the row, on SQLite a JSON_OBJECT of the model's columns. Unlike a
+    JSONObject of each field, it costs nothing to compile (a page runs it on every request)."""
+
+    output_field = JSONField()
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if connection.vendor == "postgresql":
+            return f"TO_JSONB({alias})", []
+        quote = connection.ops.quote_name
+        pairs = ", ".join(
+            f"'{field.column}', {alias}.{quote(field.column)}"
+            for field in self.model._meta.concrete_fields
+        )
+        return f"JSON_OBJECT({pairs})", []
 
 
 def _row_object(names, expressions) -> JSONObject:
@@ -18,8 +41,9 @@ def _row_object(names, expressions) -> JSONObject:
 
 def json_row(queryset, *names: str, **expressions) -> Subquery:
     """The first row of `queryset` as one JSON object of the fields `names` (and any named
-    expressions), or NULL when there is none."""
-    rows = queryset.values(json_row=_row_object(names, expressions))[:1]
+    expressions), or of every column when none is named; NULL when there is no row."""
+    row = _row_object(names, expressions) if names or expressions else WholeRow(queryset.model)
+    rows = queryset.values(json_row=row)[:1]
     return Subquery(rows, output_field=JSONField())
 
 
@@ -70,7 +94,8 @@ def _field_value(field, value):
 def instance_from_json(model, data: dict):
     """A `model` instance from a row read by `json_row`/`json_rows`; keys that are not the
     model's fields (a related row's name, say) become plain attributes."""
-    concrete = {f.attname: f for f in model._meta.concrete_fields}
+    concrete = {f.column: f for f in model._meta.concrete_fields}
+    concrete.update({f.attname: f for f in model._meta.concrete_fields})
     concrete.update({f.name: f for f in model._meta.concrete_fields})
     values, extra = {}, {}
     for key, value in data.items():
