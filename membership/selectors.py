@@ -43,16 +43,38 @@ def member_visible_to(*, user, member_number: str) -> Member:
     return member
 
 
+def _good_standing_after(on: dt.date, grace_days: int) -> dt.date:
+    """A membership paid through a date later than this is active or in grace on `on`."""
+    return on - dt.timedelta(days=grace_days)
+
+
 def members_in_good_standing(*, on=None):
     """Members whose membership is active or in grace on `on` (default today), read from the
     paid-through date, so the answer never waits for the daily job."""
     on = on or timezone.localdate()
-    grace_days = MembershipRules.current().grace_days
-    return Member.objects.filter(membership__paid_through_on__gt=on - dt.timedelta(days=grace_days))
+    after = _good_standing_after(on, MembershipRules.current().grace_days)
+    return Member.objects.filter(membership__paid_through_on__gt=after)
 
 
 def member_in_good_standing(*, member: Member, on=None) -> bool:
-    return members_in_good_standing(on=on).filter(pk=member.pk).exists()
+    """`members_in_good_standing` for one member, in one query: the paid-through date and the
+    rules' grace days read together."""
+    from django.db.models import Subquery
+
+    on = on or timezone.localdate()
+    grace = MembershipRules.objects.order_by("pk").values("grace_days")[:1]
+    row = (
+        Membership.objects.filter(member_id=member.pk)
+        .annotate(grace_days=Subquery(grace))
+        .values_list("paid_through_on", "grace_days")
+        .first()
+    )
+    if row is None or row[0] is None:
+        return False
+    paid_through_on, grace_days = row
+    if grace_days is None:  # no rules yet: current() seeds them
+        grace_days = MembershipRules.current().grace_days
+    return paid_through_on > _good_standing_after(on, grace_days)
 
 
 def membership_status_on(*, membership: Membership, on=None, rules=None, terms=None) -> str:
