@@ -94,9 +94,10 @@ def _field_value(field, value):
 def instance_from_json(model, data: dict):
     """A `model` instance from a row read by `json_row`/`json_rows`; keys that are not the
     model's fields (a related row's name, say) become plain attributes."""
-    concrete = {f.column: f for f in model._meta.concrete_fields}
-    concrete.update({f.attname: f for f in model._meta.concrete_fields})
-    concrete.update({f.name: f for f in model._meta.concrete_fields})
+    # A key may be the column's name (`WholeRow`), the attribute's or the field's.
+    concrete = {
+        key: f for f in model._meta.concrete_fields for key in (f.column, f.attname, f.name)
+    }
     values, extra = {}, {}
     for key, value in data.items():
         field = concrete.get(key)

@@ -62,7 +62,7 @@ def member_in_good_standing(*, member: Member, on=None) -> bool:
     from django.db.models import Subquery
 
     on = on or timezone.localdate()
-    grace = MembershipRules.objects.order_by("pk").values("grace_days")[:1]
+    grace = MembershipRules.current_rows().values("grace_days")[:1]
     row = (
         Membership.objects.filter(member_id=member.pk)
         .annotate(grace_days=Subquery(grace))

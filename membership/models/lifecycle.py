@@ -48,8 +48,13 @@ class MembershipRules(models.Model):
         return str(_("Membership rules"))
 
     @classmethod
+    def current_rows(cls):
+        """The rules rows, the current one first (there is one; the first saved wins)."""
+        return cls.objects.order_by("pk")
+
+    @classmethod
     def current(cls) -> "MembershipRules":
-        rules = cls.objects.order_by("pk").first()
+        rules = cls.current_rows().first()
         if rules is None:
             rules = cls.objects.create(
                 reminder_days=[60, 30, 7],
@@ -65,7 +70,7 @@ class MembershipRules(models.Model):
         rules_row=MembershipRules.column())`): a page reads them without a query of their own."""
         from membership.json_rows import json_row
 
-        return json_row(cls.objects.order_by("pk"))  # every column
+        return json_row(cls.current_rows())  # every column
 
     @classmethod
     def from_column(cls, value) -> "MembershipRules":
