@@ -12,8 +12,14 @@ the same database, and every URL is measured on both, alternating, `--rounds` ti
 round counts. `wrk` drives each URL with 8 keep-alive connections (the session cookie on all
 but the bare view) for `--seconds`.
 
+The cache is a throw-away Redis, as production's (member pages are served from it while
+nothing they show has changed: membership/page_cache.py). `--uncached` also serves this tree
+with that cache off (MEMBER_PAGE_CACHE_SECONDS=0): each page rendered every time, as after
+a change.
+
 Prints requests/s, median and 99th percentile latency, each page's ratio to the view that
-only loads the session and user, and the page's queries (Django test client, same data).
+only loads the session and user, and the page's queries (Django test client, same data; for
+a cached page, the queries of a repeat view).
 """
 
 import argparse
@@ -46,9 +52,6 @@ PAGES = [
 SESSION_USER = "session and user only"
 ENVIRON = {
     "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else-0123456789",
-    # Production settings insist on Redis; nothing measured here reads it (the benchmark's
-    # settings keep the cache local).
-    "REDIS_URL": "redis://127.0.0.1:9/0",
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
@@ -107,10 +110,11 @@ def export_tree(commit: str) -> Path:
 class Server:
     """gunicorn serving `tree` on `port` (production settings, the benchmark's URLconf)."""
 
-    def __init__(self, tree: Path, port: int, database_url: str):
+    def __init__(self, tree: Path, port: int, database_url: str, extra: dict | None = None):
         env = {
             **os.environ,
             **ENVIRON,
+            **(extra or {}),
             "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": "bench.member_pages_settings",
             "PORT": str(port),
@@ -177,11 +181,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--before-commit", default="")
+    parser.add_argument("--uncached", action="store_true")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("This benchmark needs wrk (Debian: apt-get install wrk).", file=sys.stderr)
         return 2
+    redis_binary = shutil.which("redis-server")
+    if redis_binary is None:
+        print("This benchmark needs redis-server (Debian: redis-server).", file=sys.stderr)
+        return 2
+    from scripts.run_tests import redis_server
 
+    with redis_server(redis_binary) as redis_url:
+        ENVIRON["REDIS_URL"] = redis_url
+        return measure(args)
+
+
+def measure(args) -> int:
     with bench_django(settings_module="bench.member_pages_settings", environ=ENVIRON) as url:
         from django.core.management import call_command
 
@@ -192,12 +208,16 @@ def main(argv: list[str]) -> int:
         fill = {"member_pk": member.pk, "member_number": member.member_number}
         targets = [(name, path.format(**fill)) for name, path in REFERENCES + PAGES]
         queries = {name: queries_of(data["client"], path) for name, path in targets}
-        trees = {"after": ROOT}
+        trees = {"after": (ROOT, {})}
         if args.before_commit:
-            trees = {"before": export_tree(args.before_commit), **trees}
+            trees = {"before": (export_tree(args.before_commit), {}), **trees}
+        if args.uncached:
+            trees["uncached"] = (ROOT, {"MEMBER_PAGE_CACHE_SECONDS": "0"})
         from scripts.run_tests import free_port
 
-        servers = {label: Server(tree, free_port(), url) for label, tree in trees.items()}
+        servers = {
+            label: Server(tree, free_port(), url, extra) for label, (tree, extra) in trees.items()
+        }
         print(
             f"gunicorn -c config/gunicorn.py (gthread, WEB_CONCURRENCY="
             f"{os.environ.get('WEB_CONCURRENCY', '2')}, GUNICORN_THREADS="
@@ -229,7 +249,7 @@ def main(argv: list[str]) -> int:
     header = f"{'URL':<26}{'queries':>8}"
     for label in labels:
         header += f" | {label + ' req/s':>13}{'p50':>9}{'p99':>9}{'ratio':>7}"
-    if len(labels) == 2:
+    if "before" in labels:
         header += f" | {'after/before':>12}"
     print(header)
     for name, _path in targets:
@@ -240,13 +260,15 @@ def main(argv: list[str]) -> int:
             line += f" | {result['rps']:>13,.1f}{result['p50']:>9}{result['p99']:>9}{ratio:>6.0%} "
             if result["non_2xx"]:
                 line += f" ({result['non_2xx']} non-2xx!)"
-        if len(labels) == 2:
+        if "before" in labels:
             line += f" | {best[('after', name)]['rps'] / best[('before', name)]['rps']:>11.2f}x"
         print(line)
     print()
     print(
         "ratio: the URL's requests/s over the session-and-user view's, same server. "
-        "queries: this tree's code, signed in. Goal: every member page at least 60 %."
+        "queries: this tree's code, signed in, a repeat view. after: the member pages from "
+        "the cache (nothing changed since the first view). Goal: every member page at "
+        "least 60 %."
     )
     for name, _path in PAGES:
         after = best[("after", name)]["rps"] / best[("after", SESSION_USER)]["rps"]

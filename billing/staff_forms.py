@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -9,6 +10,21 @@ from billing.models import OfflineMethod
 from billing.staff_selectors import MemberFilters
 from membership.forms import DollarsField
 from membership.models import Status
+from membership.widgets import CachedOptionsSelect
+
+# The country filter's choices per language: iterating django-countries translates and sorts
+# all 250 names, on every search otherwise. Fixed in code and catalogues (a deploy changes them).
+_COUNTRY_FILTER_CHOICES: dict[str, list[tuple[str, str]]] = {}
+
+
+def _country_filter_choices() -> list[tuple[str, str]]:
+    language = get_language() or ""
+    choices = _COUNTRY_FILTER_CHOICES.get(language)
+    if choices is None:
+        choices = [("", str(_("Any country"))), *((code, str(name)) for code, name in countries)]
+        _COUNTRY_FILTER_CHOICES[language] = choices
+    return choices
+
 
 # A cheque above this is a typing mistake, not a membership payment.
 MAX_CHEQUE_CENTS = 1_000_000_00
@@ -34,7 +50,10 @@ class MemberSearchForm(forms.Form):
         max_value=3650,
         help_text=_("Members whose membership runs out between today and that many days ahead."),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    # The 250 countries' options built once per language, not option by option per search.
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, widget=CachedOptionsSelect(fragment="country-filter")
+    )
     state = forms.CharField(label=_("State or province"), required=False, max_length=100)
     employer = forms.CharField(
         label=_("Employer contains"),
@@ -54,7 +73,7 @@ class MemberSearchForm(forms.Form):
             ("", _("Any category")),
             *((c.code, c.name) for c in categories),
         ]
-        self.fields["country"].choices = [("", _("Any country")), *countries]
+        self.fields["country"].choices = _country_filter_choices()
 
     def more_fields(self):
         return [self[name] for name in self.MORE]

@@ -13,6 +13,7 @@ class MembershipConfig(AppConfig):
         # Membership's parts come first: the day's statuses, then its reminders.
         daily_part_register("statuses", _statuses)
         daily_part_register("reminders", _reminders)
+        daily_part_register("page_stamps", _page_stamps)
 
 
 def _statuses(*, on):
@@ -25,3 +26,9 @@ def _reminders(*, on):
     from membership.services.daily import reminders_send
 
     return reminders_send(on=on)
+
+
+def _page_stamps(*, on):
+    from membership.page_cache import page_stamps_fold
+
+    return page_stamps_fold(on=on)

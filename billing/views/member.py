@@ -37,6 +37,7 @@ from billing.services.invoices import (
 )
 from billing.services.notices import employer_invoice_send
 from membership.models import MembershipRules, WaiverRequest, WaiverStatus
+from membership.page_cache import member_page
 from membership.selectors import (
     member_for_user,
     staff_change_from_column,
@@ -50,6 +51,7 @@ STAFF_CHANGE_NOTICE_FOR = dt.timedelta(days=30)
 
 
 @login_required
+@member_page
 def dashboard(request):
     member = member_for_dashboard(user=request.user)
     rules = MembershipRules.from_column(member.rules_row)

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "membership.context_processors.navigation",
+                "membership.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -134,6 +135,11 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A member's own pages are served from the cache while nothing they show has changed
+# (membership/page_cache.py; PostgreSQL only). The timeout bounds what changes with the clock
+# alone; 0 turns the cache off.
+MEMBER_PAGE_CACHE_SECONDS = int(os.environ.get("MEMBER_PAGE_CACHE_SECONDS", "300"))
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

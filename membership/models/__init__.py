@@ -18,6 +18,7 @@ from .lifecycle import (
     status_from_dates,
 )
 from .member import POSITION_CHOICES, Member, Position
+from .page_stamp import PageStamp, PageStampTally
 
 __all__ = [
     "POSITION_CHOICES",
@@ -36,6 +37,8 @@ __all__ = [
     "MembershipCategory",
     "MembershipRules",
     "MembershipTerm",
+    "PageStamp",
+    "PageStampTally",
     "Position",
     "Reminder",
     "Status",

@@ -5,9 +5,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from membership.forms import ProfileForm
+from membership.models.member import format_member_number
+from membership.page_cache import member_page
 from membership.selectors import member_for_user, member_visible_to, staff_change_last
 
 
+@member_page
 def home(request):
     from django.utils import timezone
 
@@ -22,6 +25,7 @@ def home(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@member_page
 def profile_edit(request):
     member = member_for_user(user=request.user)
     form = ProfileForm(request.POST or None, instance=member)
@@ -35,7 +39,12 @@ def profile_edit(request):
     return render(request, "membership/profile_form.html", context)
 
 
+def _own_profile(member_id: int, member_number: str) -> bool:
+    return format_member_number(member_id) == member_number
+
+
 @login_required
+@member_page(own_member=_own_profile)
 def member_detail(request, member_number: str):
     member = member_visible_to(user=request.user, member_number=member_number)
     return render(request, "membership/member_detail.html", {"member": member})

@@ -49,3 +49,21 @@ def test_a_country_outside_the_list_is_refused_and_one_in_it_saved(member_client
     assert Member.objects.get(pk=member.pk).country == "US"
     member_client.post(url, {**facts, "country": "CN"})
     assert Member.objects.get(pk=member.pk).country == "CN"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("data", [None, {"country": "CN"}, {"country": ""}])
+def test_the_staff_search_country_filter_is_djangos_markup_and_choices(language, data):
+    from django.forms.widgets import Select
+
+    from billing.staff_forms import MemberSearchForm
+
+    with translation.override(language):
+        form = MemberSearchForm(data)
+        fast = str(form["country"])
+        field = form.fields["country"]
+        field.widget = Select(choices=field.choices)
+        assert normalized(fast) == normalized(str(form["country"]))
+        assert form.fields["country"].choices[0][0] == ""
+    with translation.override("zh-hans"):
+        assert dict(MemberSearchForm().fields["country"].choices)["CN"] == "中国"
