@@ -18,6 +18,9 @@ render that changed the session. Only on PostgreSQL (SQLite has no triggers)."""
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -90,6 +93,56 @@ def page_key(request, stamps: tuple[int, int, int]) -> str:
     return f"member-page:{member_id}:{own}:{shared}:{language}:{day}:{path}"
 
 
+class _RecentPages:
+    """The pages this process served lately, in front of the shared cache: a key names the
+    database's state, so a copy here is exactly as fresh as the shared one, and a repeat view
+    costs no round trip to Redis. Least recently used first out; the same timeout."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.pages: OrderedDict[str, tuple[float, tuple[str, str]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self.pages[key]
+                return None
+            self.pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, page: tuple[str, str], seconds: int) -> None:
+        with self.lock:
+            self.pages[key] = (time.monotonic() + seconds, page)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+RECENT = _RecentPages(size=256)
+
+
+def _cached_page(key: str):
+    page = RECENT.get(key)
+    if page is None:
+        page = _cache_call(cache.get, key)
+        if page is not None:
+            RECENT.put(key, page, settings.MEMBER_PAGE_CACHE_SECONDS)
+    return page
+
+
+def _cache_page(key: str, page: tuple[str, str]) -> None:
+    RECENT.put(key, page, settings.MEMBER_PAGE_CACHE_SECONDS)
+    _cache_call(cache.set, key, page, settings.MEMBER_PAGE_CACHE_SECONDS)
+
+
 def _cache_call(method, *args):
     """The cache is a shortcut: when it cannot be reached, the page is rendered as usual."""
     try:
@@ -122,7 +175,7 @@ def member_page(view=None, *, own_member=None):
             if stamps is None or (own_member is not None and not own_member(stamps[0], **kwargs)):
                 return view(request, *args, **kwargs)
             key = page_key(request, stamps)
-            cached = _cache_call(cache.get, key)
+            cached = _cached_page(key)
             if cached is not None:
                 return _answer(request, *cached)
             setattr(request, _RENDERING, True)
@@ -139,7 +192,7 @@ def member_page(view=None, *, own_member=None):
                 return response
             content_type = response.get("Content-Type", "text/html; charset=utf-8")
             content = response.content.decode(response.charset)
-            _cache_call(cache.set, key, (content, content_type), settings.MEMBER_PAGE_CACHE_SECONDS)
+            _cache_page(key, (content, content_type))
             response.content = content.replace(CSRF_PLACEHOLDER, get_token(request))
             return response
 

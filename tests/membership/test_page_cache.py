@@ -325,3 +325,19 @@ def test_the_pages_render_when_the_cache_cannot_be_reached(member_client, member
         response = member_client.get(url_of(name, member))
         assert response.status_code == 200
         assert CSRF_PLACEHOLDER not in response.content.decode()
+
+
+def test_the_processs_recent_pages_drop_the_oldest_and_the_expired():
+    import time
+
+    from membership.page_cache import _RecentPages
+
+    recent = _RecentPages(size=2)
+    recent.put("a", ("A", "text/html"), 60)
+    recent.put("b", ("B", "text/html"), 60)
+    assert recent.get("a") == ("A", "text/html")  # now the most recent
+    recent.put("c", ("C", "text/html"), 60)
+    assert recent.get("b") is None and recent.get("a") and recent.get("c")
+    recent.put("d", ("D", "text/html"), 0)
+    time.sleep(0.01)
+    assert recent.get("d") is None
