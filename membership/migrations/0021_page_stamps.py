@@ -106,16 +106,42 @@ def _drop_sql(table: str) -> str:
     ) + f"DROP FUNCTION IF EXISTS page_stamp_{table}();"
 
 
+# Sent e-mails are rewritten often while they are sent (claimed, rendered, sent) and their rows
+# are wide: a statement trigger would copy every old and new row. The member's pages show only
+# their subject, date and state, so a change of those stamps, row by row.
+MESSAGE_UPDATE_SQL = """
+DROP TRIGGER page_stamp_update ON communications_outgoingmessage;
+CREATE OR REPLACE FUNCTION page_stamp_outgoingmessage_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO membership_pagestamp (member_id)
+    SELECT DISTINCT m.id FROM membership_member m WHERE m.user_id IN (OLD.user_id, NEW.user_id);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER page_stamp_update AFTER UPDATE ON communications_outgoingmessage
+    FOR EACH ROW WHEN (
+        OLD.state IS DISTINCT FROM NEW.state
+        OR OLD.subject IS DISTINCT FROM NEW.subject
+        OR OLD.user_id IS DISTINCT FROM NEW.user_id
+        OR OLD.created_at IS DISTINCT FROM NEW.created_at
+    )
+    EXECUTE FUNCTION page_stamp_outgoingmessage_row();
+"""
+
+
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table, members in STAMPED_TABLES.items():
         schema_editor.execute(_function_sql(table, members))
+    schema_editor.execute(MESSAGE_UPDATE_SQL)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("DROP FUNCTION IF EXISTS page_stamp_outgoingmessage_row() CASCADE;")
     for table in STAMPED_TABLES:
         schema_editor.execute(_drop_sql(table))
 

@@ -341,3 +341,26 @@ def test_the_processs_recent_pages_drop_the_oldest_and_the_expired():
     recent.put("d", ("D", "text/html"), 0)
     time.sleep(0.01)
     assert recent.get("d") is None
+
+
+def test_a_sent_emails_state_stamps_its_member_and_rewriting_its_body_does_not(member):
+    if connection.vendor != "postgresql":
+        pytest.skip("the page cache and its triggers are PostgreSQL's")
+    from django.utils import timezone
+
+    from communications.models import OutgoingMessage
+    from membership.page_cache import member_stamps
+
+    message = OutgoingMessage.objects.create(
+        template="test",
+        to=member.user.email,
+        user=member.user,
+        subject="Your receipt",
+        body_text="Hello",
+        next_attempt_at=timezone.now(),
+    )
+    own = member_stamps(member.user)[1]
+    OutgoingMessage.objects.filter(pk=message.pk).update(body_text="Hello again", attempts=1)
+    assert member_stamps(member.user)[1] == own  # nothing the member's pages show
+    OutgoingMessage.objects.filter(pk=message.pk).update(state="sent")
+    assert member_stamps(member.user)[1] == own + 1
