@@ -18,6 +18,8 @@ sizes the scale goals name, each printing its figures next to the baseline it ru
 Each benchmark starts its own throw-away PostgreSQL with PostgreSQL's default durability
 (fsync on; each prints its settings first) and is run as its own process, so one failing
 does not stop the others; the summary at the end says how each ended and how long it took.
+A fixed piece of work is timed at the start and at the end ("machine speed"): goals stated in
+absolute time can only be compared between runs on machines about as fast.
 `--quick` runs every row at 10,000 (a check that the benchmarks still run, minutes instead of
 an hour and a half). The whole output is also written to `--out`
 (default bench/results/scale-<date>.txt). Not part of `make test`.
@@ -25,6 +27,7 @@ an hour and a half). The whole output is also written to `--out`
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -60,6 +63,20 @@ def rows(quick: bool) -> list[tuple[str, list[str]]]:
     ]
 
 
+def machine_speed() -> str:
+    """The same fixed work on every run, so runs on different days can be compared: absolute
+    goals only mean something on a machine about as fast as the one they were met on."""
+    started = time.perf_counter()
+    table: dict[int, int] = {}
+    for i in range(1_000_000):
+        table[i % 5_000] = table.get(i % 5_000, 0) + i
+    loop = time.perf_counter() - started
+    started = time.perf_counter()
+    hashlib.sha256(bytes(64 * 1024 * 1024)).hexdigest()
+    digest = time.perf_counter() - started
+    return f"a fixed Python loop {loop * 1000:.0f} ms, sha256 of 64 MB {digest * 1000:.0f} ms"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="every row at 10,000")
@@ -82,6 +99,7 @@ def main() -> int:
             f"bench/scale.py {'--quick ' if args.quick else ''}on {os.cpu_count()} cores, "
             f"load average {load[0]:.1f} (1 min) at the start"
         )
+        say(f"machine speed at the start: {machine_speed()} (lower is faster)")
         for name, argv in rows(args.quick):
             if wanted and name not in wanted:
                 continue
@@ -100,6 +118,7 @@ def main() -> int:
                 say(f"[{name}] {line.rstrip()}")
             code = child.wait()
             ended.append((name, code, time.monotonic() - started))
+        say(f"\nmachine speed at the end: {machine_speed()}")
         say("\n=== summary")
         for name, code, seconds in ended:
             state = "ok" if code == 0 else f"FAILED (exit {code})"
