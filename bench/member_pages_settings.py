@@ -8,5 +8,3 @@ ROOT_URLCONF = "bench.member_pages_urls"
 # The seeding (an invoice issued and paid) runs its tasks in-process; the pages send none.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
-# The seeding's invoice and receipt e-mails are kept in memory, not printed into the results.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
